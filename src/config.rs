@@ -1,0 +1,165 @@
+//! CONFIG: `site.toml` → [`SiteConfig`].
+//!
+//! Every key is optional; a bare Logseq graph builds on defaults. Unknown keys
+//! are an error (a typo should not be silently ignored). Relative paths are
+//! taken relative to the folder that holds `site.toml`.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// The configuration of one site, as read from `site.toml`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The site's title, shown in every page header and `<title>`.
+    pub title: String,
+    /// A one-line description for the home page's metadata.
+    pub description: String,
+    /// Absolute URL the site is published at (e.g. `https://example.org/notes/`).
+    /// Used only for canonical URLs and feeds; every internal link is relative.
+    pub base_url: String,
+    /// The Logseq graph folder (holds `pages/`, `journals/`, `logseq/config.edn`).
+    pub notes_dir: PathBuf,
+    /// Where the site is written.
+    pub output_dir: PathBuf,
+    /// Theme name: a folder under `themes_dir`; `default` is built in.
+    pub theme: String,
+    /// Folder holding user themes.
+    pub themes_dir: PathBuf,
+    /// Page shown as the home page; when empty, Logseq's `:default-home`, else a generated overview.
+    pub home_page: String,
+    /// The `lang` attribute of every page.
+    pub language: String,
+    /// Which pages are published.
+    pub publish: PublishMode,
+    /// Keep raw HTML in notes as written instead of sanitising it.
+    pub allow_html: bool,
+}
+
+/// Which pages of the graph are published, as in Logseq's own export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PublishMode {
+    /// Every page except those with `public:: false` or hidden by `config.edn`.
+    All,
+    /// Only pages with `public:: true`.
+    PublicOnly,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            title: String::new(),
+            description: String::new(),
+            base_url: String::new(),
+            notes_dir: PathBuf::from("notes"),
+            output_dir: PathBuf::from("public"),
+            theme: "default".into(),
+            themes_dir: PathBuf::from("themes"),
+            home_page: String::new(),
+            language: "en".into(),
+            publish: PublishMode::All,
+            allow_html: false,
+        }
+    }
+}
+
+impl SiteConfig {
+    /// Reads `site.toml` at `path`; relative paths become relative to its folder.
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let mut config = Self::parse(&text).map_err(|message| Error::Config { path: path.into(), message })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        config.rebase(base);
+        Ok(config)
+    }
+
+    /// Parses the text of a `site.toml`; the error names the line.
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        let config: SiteConfig = toml::from_str(text).map_err(|e| describe_toml_error(text, &e))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The configuration for a bare graph folder with no `site.toml`.
+    pub fn for_graph(graph_dir: &Path) -> Self {
+        SiteConfig { notes_dir: graph_dir.to_path_buf(), output_dir: graph_dir.join("public"), ..Self::default() }
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        if !self.base_url.is_empty() && !self.base_url.contains("://") {
+            return Err(format!("base_url must be an absolute URL, got {:?}", self.base_url));
+        }
+        if self.theme.is_empty() || self.theme.contains(['/', '\\']) || self.theme.starts_with('.') {
+            return Err(format!("theme must be a plain folder name, got {:?}", self.theme));
+        }
+        Ok(())
+    }
+
+    fn rebase(&mut self, base: &Path) {
+        for dir in [&mut self.notes_dir, &mut self.output_dir, &mut self.themes_dir] {
+            if dir.is_relative() {
+                *dir = base.join(&*dir);
+            }
+        }
+    }
+
+    /// The site title, falling back to the graph folder's name.
+    pub fn display_title(&self) -> String {
+        if !self.title.is_empty() {
+            return self.title.clone();
+        }
+        let name = self.notes_dir.canonicalize().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+        name.unwrap_or_else(|| "Notes".into())
+    }
+}
+
+fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim_end();
+    match error.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {message}")
+        }
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        assert_eq!(SiteConfig::parse("").unwrap(), SiteConfig::default());
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_naming_the_line() {
+        let err = SiteConfig::parse("title = \"x\"\ntitel = \"y\"\n").unwrap_err();
+        assert!(err.starts_with("line 2:"), "{err}");
+        assert!(err.contains("titel"), "{err}");
+    }
+
+    #[test]
+    fn publish_mode_is_kebab_case() {
+        let config = SiteConfig::parse("publish = \"public-only\"").unwrap();
+        assert_eq!(config.publish, PublishMode::PublicOnly);
+    }
+
+    #[test]
+    fn relative_base_url_is_rejected() {
+        assert!(SiteConfig::parse("base_url = \"notes/\"").is_err());
+    }
+
+    #[test]
+    fn paths_are_relative_to_the_config_file() {
+        let mut config = SiteConfig::default();
+        config.rebase(Path::new("/srv/site"));
+        assert_eq!(config.notes_dir, Path::new("/srv/site/notes"));
+        assert_eq!(config.output_dir, Path::new("/srv/site/public"));
+    }
+}

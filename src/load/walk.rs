@@ -1,0 +1,114 @@
+//! Walk the graph folder: which files are notes, which are assets, which are ignored.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+/// What a file found in the graph is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A Markdown page or journal.
+    Note,
+    /// An Org-mode page (not rendered; reported).
+    OrgNote,
+    /// A file under `assets/`, copied to the output.
+    Asset,
+}
+
+/// A file found by the walk, with its path relative to the graph root.
+#[derive(Debug, Clone)]
+pub struct FoundFile {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// Path relative to the graph root, with `/` separators.
+    pub rel_path: String,
+    /// What the file is.
+    pub kind: FileKind,
+}
+
+/// Lists the notes and assets of the graph at `root`, sorted by path.
+///
+/// Skips hidden folders (`.git`, `.trash`), Logseq's backups and trash,
+/// `node_modules`, symlinks, and any folder in `skip` (the output folder when
+/// it sits inside the graph).
+pub fn walk(root: &Path, skip: &[PathBuf]) -> Vec<FoundFile> {
+    let mut found = Vec::new();
+    let walker = WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter();
+    let walker = walker.filter_entry(|entry| {
+        if entry.depth() == 0 {
+            return true;
+        }
+        let ignored_name = is_ignored_name(&entry.file_name().to_string_lossy());
+        let skipped = skip.iter().any(|dir| entry.path() == dir.as_path());
+        !ignored_name && !skipped && !is_logseq_internal(root, entry.path())
+    });
+    for entry in walker.filter_map(|e| e.ok()) {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(root) else { continue };
+        let rel_path = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        if let Some(kind) = classify(&rel_path) {
+            found.push(FoundFile { path: entry.path().to_path_buf(), rel_path, kind });
+        }
+    }
+    found
+}
+
+fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.') || name == "node_modules"
+}
+
+fn is_logseq_internal(root: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else { return false };
+    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
+    match (parts.next().as_deref(), parts.next().as_deref()) {
+        (Some("logseq"), Some("bak" | "version-files" | ".recycle")) => true,
+        (Some("logseq"), Some(_)) => true,
+        _ => false,
+    }
+}
+
+fn classify(rel_path: &str) -> Option<FileKind> {
+    if rel_path.starts_with("assets/") {
+        return Some(FileKind::Asset);
+    }
+    let lower = rel_path.to_ascii_lowercase();
+    if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        Some(FileKind::Note)
+    } else if lower.ends_with(".org") {
+        Some(FileKind::OrgNote)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_folder_and_extension() {
+        assert_eq!(classify("pages/a.md"), Some(FileKind::Note));
+        assert_eq!(classify("journals/2024_01_05.md"), Some(FileKind::Note));
+        assert_eq!(classify("archived/x.MARKDOWN"), Some(FileKind::Note));
+        assert_eq!(classify("assets/image_1.png"), Some(FileKind::Asset));
+        assert_eq!(classify("assets/notes.md"), Some(FileKind::Asset));
+        assert_eq!(classify("pages/x.org"), Some(FileKind::OrgNote));
+        assert_eq!(classify("whiteboards/x.edn"), None);
+    }
+
+    #[test]
+    fn skips_hidden_backup_and_output_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in ["pages/a.md", ".git/x.md", "logseq/bak/pages/a.md", "logseq/config.edn", "public/b.md", "assets/i.png"]
+        {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "- x").unwrap();
+        }
+        let found: Vec<_> = walk(root, &[root.join("public")]).into_iter().map(|f| f.rel_path).collect();
+        assert_eq!(found, ["assets/i.png", "pages/a.md"]);
+    }
+}

@@ -1,0 +1,299 @@
+//! Phase two: one block's text → its properties, task marker, heading and body.
+
+use super::body::{self, BodyNode};
+use super::inline;
+use super::outline::closer_for;
+use super::props::{self, Property};
+use crate::error::Diagnostic;
+
+/// Task markers Logseq recognises as the first word of a block.
+const MARKERS: [&str; 11] =
+    ["TODO", "DOING", "DONE", "LATER", "NOW", "WAITING", "WAIT", "CANCELED", "CANCELLED", "IN-PROGRESS", "STARTED"];
+
+/// A block of a page, parsed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Block {
+    /// 1-based line of the block start in its file.
+    pub line: usize,
+    /// 0 for top-level blocks.
+    pub depth: usize,
+    /// Index of the parent block in the page's block list.
+    pub parent: Option<usize>,
+    /// Indexes of the children, in order.
+    pub children: Vec<usize>,
+    /// The text before the first bullet (shown without a bullet).
+    pub pre_block: bool,
+    /// `TODO`, `DONE`, … when the block is a task.
+    pub marker: Option<String>,
+    /// `A` for `[#A]`.
+    pub priority: Option<char>,
+    /// Heading level, from `- ## x`, a bare `## x` line or `heading::`.
+    pub heading: Option<u8>,
+    /// Properties, in file order (built-in ones included).
+    pub properties: Vec<Property>,
+    /// The `id::` UUID, lower case.
+    pub uuid: Option<String>,
+    /// `collapsed:: true`.
+    pub collapsed: bool,
+    /// `logseq.order-list-type:: number`.
+    pub numbered: bool,
+    /// `SCHEDULED: <…>` as written.
+    pub scheduled: Option<String>,
+    /// `DEADLINE: <…>` as written.
+    pub deadline: Option<String>,
+    /// The first line without heading marks, marker and priority (empty when the
+    /// block starts with a property, a fence or an org block).
+    pub title: String,
+    /// Everything to render: the title line followed by the rest, as body nodes.
+    pub body: Vec<BodyNode>,
+    /// Page names referred to by the text and the properties, in order, unique.
+    pub page_refs: Vec<String>,
+    /// Block UUIDs referred to (`((uuid))`, block embeds), lower case.
+    pub block_refs: Vec<String>,
+}
+
+/// Parses one block's text (bullet and indentation already removed).
+pub fn parse_block(content: &str, rel_path: &str, line: usize, diagnostics: &mut Vec<Diagnostic>) -> Block {
+    let lines: Vec<&str> = content.split('\n').collect();
+    let (properties, kept) = split_properties(&lines, rel_path, line, diagnostics);
+    let mut kept = kept;
+    let (scheduled, deadline) = take_planning(&mut kept);
+    let mut block = Block {
+        line,
+        depth: 0,
+        parent: None,
+        children: Vec::new(),
+        pre_block: false,
+        marker: None,
+        priority: None,
+        heading: None,
+        properties,
+        uuid: None,
+        collapsed: false,
+        numbered: false,
+        scheduled,
+        deadline,
+        title: String::new(),
+        body: Vec::new(),
+        page_refs: Vec::new(),
+        block_refs: Vec::new(),
+    };
+    apply_builtin_properties(&mut block);
+    let first_is_title = kept.first().is_some_and(|(_, l)| is_title_line(l));
+    if first_is_title {
+        let (heading, title) = split_title(kept[0].1, &mut block);
+        block.heading = block.heading.or(heading);
+        block.title = title;
+        kept[0].1 = "";
+    }
+    let rest: Vec<&str> = kept.iter().skip(usize::from(first_is_title)).map(|(_, l)| *l).collect();
+    let mut text = String::new();
+    if first_is_title {
+        if let Some(level) = block.heading {
+            text.push_str(&"#".repeat(level.into()));
+            text.push(' ');
+        }
+        text.push_str(&block.title);
+    }
+    if !rest.is_empty() {
+        if first_is_title {
+            text.push('\n');
+        }
+        text.push_str(&rest.join("\n"));
+    }
+    block.body = body::parse_body(text.trim_end());
+    block.page_refs = super::refs::page_refs(&block.body, &block.properties);
+    block.block_refs = super::refs::block_refs(&block.body);
+    block
+}
+
+fn is_title_line(line: &str) -> bool {
+    let t = line.trim_start();
+    !(t.is_empty() || closer_for(t).is_some() || t.starts_with('|') || props::property_line(t).is_some())
+}
+
+/// Takes the property groups out of the lines (outside fences and org blocks).
+/// Returns the properties and the remaining `(line offset, text)` pairs.
+fn split_properties<'a>(
+    lines: &[&'a str],
+    rel_path: &str,
+    line: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<Property>, Vec<(usize, &'a str)>) {
+    let mut properties: Vec<Property> = Vec::new();
+    let mut kept = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let l = lines[i];
+        let t = l.trim_start();
+        if let Some(closer) = closer_for(t) {
+            let end = lines[i + 1..].iter().position(|x| closer.closes(x)).map(|p| i + 1 + p);
+            if let Some(end) = end {
+                kept.extend((i..=end).map(|k| (k, lines[k])));
+                i = end + 1;
+                continue;
+            }
+        }
+        match props::property_line(l) {
+            Some((key, value)) if !t.starts_with('>') => {
+                if props::is_valid_key(key) {
+                    let property = props::property(key, value);
+                    properties.retain(|p| p.key != property.key);
+                    properties.push(property);
+                } else {
+                    diagnostics.push(Diagnostic::warning(
+                        rel_path,
+                        Some(line + i),
+                        format!("`{key}` is not a valid property name; the line is kept as text"),
+                    ));
+                    kept.push((i, l));
+                }
+            }
+            _ => kept.push((i, l)),
+        }
+        i += 1;
+    }
+    (properties, kept)
+}
+
+/// Removes `SCHEDULED:`/`DEADLINE:` lines and `:LOGBOOK:` drawers.
+fn take_planning(lines: &mut Vec<(usize, &str)>) -> (Option<String>, Option<String>) {
+    let (mut scheduled, mut deadline) = (None, None);
+    let mut in_drawer = false;
+    lines.retain(|(_, l)| {
+        let t = l.trim();
+        if in_drawer {
+            in_drawer = !t.eq_ignore_ascii_case(":END:");
+            return false;
+        }
+        if t.eq_ignore_ascii_case(":LOGBOOK:") {
+            in_drawer = true;
+            return false;
+        }
+        let mut planning = false;
+        for (key, slot) in [("SCHEDULED:", &mut scheduled), ("DEADLINE:", &mut deadline)] {
+            if let Some(pos) = t.find(key) {
+                let rest = &t[pos + key.len()..];
+                if let Some(close) = rest.find('>') {
+                    let stamp = rest[..=close].trim();
+                    if stamp.starts_with('<') {
+                        *slot = Some(stamp.trim_matches(['<', '>']).to_string());
+                        planning = true;
+                    }
+                }
+            }
+        }
+        !planning
+    });
+    (scheduled, deadline)
+}
+
+fn apply_builtin_properties(block: &mut Block) {
+    for p in &block.properties {
+        match p.key.as_str() {
+            "id" if inline::is_uuid(p.value.trim()) => block.uuid = Some(p.value.trim().to_ascii_lowercase()),
+            "collapsed" => block.collapsed = p.value.eq_ignore_ascii_case("true"),
+            "logseq.order-list-type" => block.numbered = p.value == "number",
+            "heading" => {
+                block.heading = match p.value.parse::<u8>() {
+                    Ok(n) if (1..=6).contains(&n) => Some(n),
+                    // `heading:: true` is an auto heading; the level follows the depth later.
+                    _ if p.value.eq_ignore_ascii_case("true") => Some(0),
+                    _ => None,
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Splits the first line into heading level, marker, priority and title text.
+fn split_title(line: &str, block: &mut Block) -> (Option<u8>, String) {
+    let mut rest = line.trim_start();
+    let mut heading = None;
+    let hashes = rest.len() - rest.trim_start_matches('#').len();
+    if hashes > 0 && (rest.len() == hashes || rest[hashes..].starts_with([' ', '\t'])) {
+        heading = Some(hashes.min(6) as u8);
+        rest = rest[hashes..].trim_start();
+    }
+    if let Some(marker) = MARKERS.iter().find(|m| rest.strip_prefix(**m).is_some_and(|r| r.starts_with(' ') && !r.trim().is_empty())) {
+        block.marker = Some((*marker).to_string());
+        rest = rest[marker.len()..].trim_start();
+    }
+    let bytes = rest.as_bytes();
+    if bytes.len() >= 4 && bytes[0] == b'[' && bytes[1] == b'#' && bytes[3] == b']' && bytes[2].is_ascii_alphanumeric() {
+        block.priority = Some(char::from(bytes[2]).to_ascii_uppercase());
+        rest = rest[4..].trim_start();
+    }
+    (heading, rest.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Block {
+        parse_block(text, "t.md", 1, &mut Vec::new())
+    }
+
+    #[test]
+    fn properties_before_content_leave_an_empty_title() {
+        let block = parse("logseq.order-list-type:: number\n```yaml\na: 1\n```");
+        assert!(block.numbered);
+        assert_eq!(block.title, "");
+        assert_eq!(block.body, vec![BodyNode::Markdown("```yaml\na: 1\n```".into())]);
+    }
+
+    #[test]
+    fn properties_after_the_title_are_removed_from_the_body() {
+        let block = parse("Node graphics :\nlogseq.order-list-type:: number\ncollapsed:: true");
+        assert!(block.collapsed && block.numbered);
+        assert_eq!(block.title, "Node graphics :");
+        assert_eq!(block.body, vec![BodyNode::Markdown("Node graphics :".into())]);
+    }
+
+    #[test]
+    fn property_lines_inside_code_are_code() {
+        let block = parse("```\nkey:: value\n```");
+        assert!(block.properties.is_empty());
+    }
+
+    #[test]
+    fn marker_priority_and_planning() {
+        let block = parse("TODO [#A] Draft spec #writing\nSCHEDULED: <2024-01-05 Fri>\nowner:: [[Alice]]");
+        assert_eq!(block.marker.as_deref(), Some("TODO"));
+        assert_eq!(block.priority, Some('A'));
+        assert_eq!(block.title, "Draft spec #writing");
+        assert_eq!(block.scheduled.as_deref(), Some("2024-01-05 Fri"));
+        assert_eq!(block.page_refs, ["writing", "owner", "Alice"]);
+    }
+
+    #[test]
+    fn a_lone_marker_is_not_a_task() {
+        assert_eq!(parse("TODO").marker, None);
+        assert_eq!(parse("todo x").marker, None);
+    }
+
+    #[test]
+    fn headings_from_hashes_and_property() {
+        let block = parse("## TODO Usage");
+        assert_eq!((block.heading, block.marker.as_deref(), block.title.as_str()), (Some(2), Some("TODO"), "Usage"));
+        assert_eq!(parse("Title\nheading:: 3").heading, Some(3));
+        assert_eq!(parse("Title\nheading:: true").heading, Some(0));
+    }
+
+    #[test]
+    fn block_uuid_is_read_from_id() {
+        let block = parse("text\nid:: 65A1B2C3-0000-4000-8000-000000000001");
+        assert_eq!(block.uuid.as_deref(), Some("65a1b2c3-0000-4000-8000-000000000001"));
+        assert_eq!(parse("text\nid:: not-a-uuid").uuid, None);
+    }
+
+    #[test]
+    fn invalid_property_keys_are_kept_as_text_and_reported() {
+        let mut diagnostics = Vec::new();
+        let block = parse_block("x\nsome,prop:: y", "p.md", 7, &mut diagnostics);
+        assert!(block.properties.is_empty());
+        assert_eq!(diagnostics[0].line, Some(8));
+    }
+}

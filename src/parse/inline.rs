@@ -1,0 +1,327 @@
+//! Logseq's inline syntax inside plain text: `[[page]]`, `#tag`, `#[[tag]]`,
+//! `((block-uuid))`, `{{macro args}}` and bare URLs.
+//!
+//! The scanner works on text that is already known not to be code (the
+//! renderer feeds it pulldown-cmark's text events; reference extraction does
+//! the same), so links inside code are never touched.
+
+/// One piece of scanned text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inline<'a> {
+    /// Plain text.
+    Text(&'a str),
+    /// `[[name]]`; for a nested link the name holds the inner `[[..]]` as written.
+    PageRef(&'a str),
+    /// `#name` or `#[[name]]`.
+    Tag(&'a str),
+    /// `((uuid))` with a valid UUID.
+    BlockRef(&'a str),
+    /// `{{name args}}`.
+    Macro(Macro<'a>),
+    /// A bare `http(s)://` URL.
+    Url(&'a str),
+}
+
+/// A `{{macro}}` call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Macro<'a> {
+    /// The macro's name (`embed`, `query`, a user macro, ...).
+    pub name: &'a str,
+    /// Comma-separated arguments; splitting respects `[[..]]`, `((..))` and quotes.
+    pub args: Vec<&'a str>,
+    /// Everything between the braces.
+    pub raw: &'a str,
+}
+
+/// Splits `text` into inline pieces.
+pub fn scan(text: &str) -> Vec<Inline<'_>> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut plain_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let found = match bytes[i] {
+            b'[' => page_ref_at(text, i).map(|(end, name)| (end, Inline::PageRef(name))),
+            b'#' => tag_at(text, i).map(|(end, name)| (end, Inline::Tag(name))),
+            b'(' => block_ref_at(text, i).map(|(end, id)| (end, Inline::BlockRef(id))),
+            b'{' => macro_at(text, i).map(|(end, m)| (end, Inline::Macro(m))),
+            b'h' => url_at(text, i).map(|end| (end, Inline::Url(&text[i..end]))),
+            _ => None,
+        };
+        match found {
+            Some((end, piece)) => {
+                if plain_start < i {
+                    out.push(Inline::Text(&text[plain_start..i]));
+                }
+                out.push(piece);
+                i = end;
+                plain_start = end;
+            }
+            None => i += 1,
+        }
+    }
+    if plain_start < text.len() {
+        out.push(Inline::Text(&text[plain_start..]));
+    }
+    out
+}
+
+/// `[[...]]` at `start`: returns (end, name). Nested `[[..]]` stay inside the name.
+pub fn page_ref_at(text: &str, start: usize) -> Option<(usize, &str)> {
+    let bytes = text.as_bytes();
+    if !text[start..].starts_with("[[") {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => return None,
+            b'\\' => i += 1,
+            b'[' if bytes.get(i + 1) == Some(&b'[') => {
+                depth += 1;
+                i += 1;
+            }
+            b']' if bytes.get(i + 1) == Some(&b']') => {
+                depth -= 1;
+                i += 1;
+                if depth == 0 {
+                    let name = &text[start + 2..i - 1];
+                    return (!name.trim().is_empty()).then_some((i + 1, name));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Characters that end a `#tag` (Logseq's `hash_tag.ml`).
+fn ends_tag(c: char) -> bool {
+    c.is_whitespace() || matches!(c, ',' | '!' | '?' | '\'' | '"' | ':' | '#' | '[' | '`' | '<' | '>')
+}
+
+fn tag_at(text: &str, start: usize) -> Option<(usize, &str)> {
+    let rest = &text[start + 1..];
+    if rest.starts_with("[[") {
+        let (end, name) = page_ref_at(text, start + 1)?;
+        return Some((end, name));
+    }
+    let len = rest.find(ends_tag).unwrap_or(rest.len());
+    let mut name = rest[..len].trim_end_matches(['.', ';']);
+    // Differs from Logseq on purpose: `(#tag)` tags `tag`, not `tag)`.
+    while name.ends_with(')') && name.matches('(').count() < name.matches(')').count() {
+        name = name[..name.len() - 1].trim_end_matches(['.', ';']);
+    }
+    if name.is_empty() {
+        return None;
+    }
+    Some((start + 1 + name.len(), name))
+}
+
+fn block_ref_at(text: &str, start: usize) -> Option<(usize, &str)> {
+    let rest = text[start..].strip_prefix("((")?;
+    let close = rest.find("))")?;
+    let id = rest[..close].trim();
+    is_uuid(id).then_some((start + 2 + close + 2, id))
+}
+
+/// Whether `s` is a UUID in its 8-4-4-4-12 text form.
+pub fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn macro_at(text: &str, start: usize) -> Option<(usize, Macro<'_>)> {
+    let rest = text[start..].strip_prefix("{{")?;
+    let close = rest.find("}}")?;
+    let raw = &rest[..close];
+    if raw.contains(['\n', '}']) || raw.trim().is_empty() {
+        return None;
+    }
+    let raw_trimmed = raw.trim();
+    let name_len = raw_trimmed.find(|c: char| c.is_whitespace() || c == '(').unwrap_or(raw_trimmed.len());
+    let name = &raw_trimmed[..name_len];
+    if name.is_empty() {
+        return None;
+    }
+    let args = split_args(raw_trimmed[name_len..].trim_start());
+    Some((start + 2 + close + 2, Macro { name, args, raw: raw_trimmed }))
+}
+
+fn split_args(text: &str) -> Vec<&str> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let bytes = text.as_bytes();
+    let mut args = Vec::new();
+    let (mut depth, mut quoted, mut start) = (0i32, false, 0);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'[' | b'(' if !quoted => depth += 1,
+            b']' | b')' if !quoted => depth -= 1,
+            b',' if !quoted && depth <= 0 => {
+                args.push(text[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    args.push(text[start..].trim());
+    args
+}
+
+fn url_at(text: &str, start: usize) -> Option<usize> {
+    let rest = &text[start..];
+    if !(rest.starts_with("https://") || rest.starts_with("http://")) {
+        return None;
+    }
+    if start > 0 && text[..start].ends_with(|c: char| c.is_alphanumeric() || c == '/') {
+        return None;
+    }
+    let len = rest.find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`')).unwrap_or(rest.len());
+    let mut url = rest[..len].trim_end_matches(['.', ',', ';', '!', '?', ':', '\'']);
+    while url.ends_with(')') && url.matches('(').count() < url.matches(')').count() {
+        url = &url[..url.len() - 1];
+    }
+    let scheme_len = if url.starts_with("https://") { 8 } else { 7 };
+    (url.len() > scheme_len).then_some(start + url.len())
+}
+
+/// Every page name `text` refers to: links (outer and inner of nested links) and tags.
+pub fn page_refs(text: &str) -> Vec<String> {
+    let mut refs = Vec::new();
+    collect_page_refs(text, &mut refs);
+    refs
+}
+
+fn collect_page_refs(text: &str, refs: &mut Vec<String>) {
+    for piece in scan(text) {
+        match piece {
+            Inline::PageRef(name) | Inline::Tag(name) => {
+                refs.push(clean_name(name));
+                if name.contains("[[") {
+                    collect_page_refs(name, refs);
+                }
+            }
+            Inline::Macro(m) if m.name == "embed" => {
+                if let Some(arg) = m.args.first() {
+                    if let Some((_, name)) = page_ref_at(arg, 0) {
+                        refs.push(clean_name(name));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Every block UUID `text` refers to, through `((uuid))` or `{{embed ((uuid))}}`.
+pub fn block_refs(text: &str) -> Vec<String> {
+    let mut refs = Vec::new();
+    for piece in scan(text) {
+        match piece {
+            Inline::BlockRef(id) => refs.push(id.to_ascii_lowercase()),
+            Inline::Macro(m) if m.name == "embed" => {
+                if let Some(Some((_, id))) = m.args.first().map(|a| block_ref_at(a, 0)) {
+                    refs.push(id.to_ascii_lowercase());
+                }
+            }
+            _ => {}
+        }
+    }
+    refs
+}
+
+/// The name a `[[ name ]]` refers to: surrounding whitespace trimmed.
+pub fn clean_name(name: &str) -> String {
+    name.trim().to_string()
+}
+
+/// `text` with every link and tag removed (for comma-list property values).
+pub fn strip_refs(text: &str) -> String {
+    scan(text)
+        .into_iter()
+        .filter_map(|piece| match piece {
+            Inline::Text(t) | Inline::Url(t) => Some(t),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_refs_and_tags() {
+        assert_eq!(
+            scan("see [[Storage]] and #RBAC."),
+            vec![
+                Inline::Text("see "),
+                Inline::PageRef("Storage"),
+                Inline::Text(" and "),
+                Inline::Tag("RBAC"),
+                Inline::Text(".")
+            ]
+        );
+    }
+
+    #[test]
+    fn tag_termination_follows_logseq() {
+        let tag = |s| scan(s).into_iter().find_map(|p| if let Inline::Tag(t) = p { Some(t) } else { None });
+        assert_eq!(tag("#a,b"), Some("a"));
+        assert_eq!(tag("#c:d"), Some("c"));
+        assert_eq!(tag("#g.h"), Some("g.h"));
+        assert_eq!(tag("#a.b.c."), Some("a.b.c"));
+        assert_eq!(tag("#m(n)"), Some("m(n)"));
+        assert_eq!(tag("#o/p"), Some("o/p"));
+        assert_eq!(tag("x#tag"), Some("tag"));
+        assert_eq!(tag("#中文"), Some("中文"));
+        assert_eq!(tag("(#RBAC)"), Some("RBAC"));
+        assert_eq!(tag("# heading"), None);
+        assert_eq!(tag("#[[multi word]]"), Some("multi word"));
+    }
+
+    #[test]
+    fn nested_links_keep_the_inner_link_in_the_name() {
+        assert_eq!(scan("[[a [[b]]]]"), vec![Inline::PageRef("a [[b]]")]);
+        assert_eq!(page_refs("[[a [[b]]]]"), ["a [[b]]", "b"]);
+    }
+
+    #[test]
+    fn unclosed_and_empty_links_are_text() {
+        assert_eq!(scan("[[never closed"), vec![Inline::Text("[[never closed")]);
+        assert_eq!(scan("[[]]"), vec![Inline::Text("[[]]")]);
+        assert_eq!(scan("[[a]b]]"), vec![Inline::PageRef("a]b")]);
+    }
+
+    #[test]
+    fn block_refs_need_a_uuid() {
+        let id = "64c1a1b2-0000-4000-8000-000000000001";
+        assert_eq!(scan(&format!("(({id}))")), vec![Inline::BlockRef(id)]);
+        assert_eq!(scan("((not-a-uuid))"), vec![Inline::Text("((not-a-uuid))")]);
+        assert_eq!(block_refs(&format!("{{{{embed (({id}))}}}}")), [id]);
+    }
+
+    #[test]
+    fn macro_arguments_respect_brackets_and_quotes() {
+        let pieces = scan(r#"{{macroname [[A,B]], ((C,D)), E, "F,G"}}"#);
+        let Inline::Macro(m) = &pieces[0] else { panic!("{pieces:?}") };
+        assert_eq!(m.name, "macroname");
+        assert_eq!(m.args, ["[[A,B]]", "((C,D))", "E", "\"F,G\""]);
+        assert_eq!(page_refs("{{embed [[My Page]]}}"), ["My Page"]);
+    }
+
+    #[test]
+    fn urls_are_not_tags() {
+        assert_eq!(
+            scan("x https://x.com/#frag."),
+            vec![Inline::Text("x "), Inline::Url("https://x.com/#frag"), Inline::Text(".")]
+        );
+        assert_eq!(scan("(https://a.b/c)")[1], Inline::Url("https://a.b/c"));
+    }
+}

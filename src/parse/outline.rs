@@ -1,0 +1,341 @@
+//! Phase one of Logseq's parse: segment a file into blocks and nest them.
+//!
+//! Follows mldoc + graph-parser: every `- ` bullet line and every bare
+//! Markdown `# heading` line starts a block, unless it sits inside a construct
+//! that swallows lines (fenced code, `#+BEGIN_…`, `$$` math, drawers, HTML
+//! comments). Depth comes only from comparing the indentation of block starts
+//! (`with-parent-and-left`). Iterative throughout: no recursion, so no stack
+//! overflow on pathological nesting.
+
+/// A block as cut out of the file, before its text is parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawBlock {
+    /// 1-based line of the block start.
+    pub line: usize,
+    /// Index of the parent in the block list, `None` for top-level blocks.
+    pub parent: Option<usize>,
+    /// Nesting depth, 0 for top-level blocks.
+    pub depth: usize,
+    /// The block's text with bullet and indentation removed.
+    pub content: String,
+    /// True for the text before the first block start (page properties live here).
+    pub pre_block: bool,
+}
+
+/// How a line starts a block, if it does.
+#[derive(Debug, PartialEq)]
+struct Start<'a> {
+    /// mldoc's level: indentation characters + 1.
+    level: usize,
+    /// The first line's content (bullet removed; a bare heading keeps its `#`s).
+    first: &'a str,
+    /// Characters to strip from continuation lines.
+    strip: usize,
+}
+
+fn block_start(line: &str) -> Option<Start<'_>> {
+    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    let rest = &line[indent..];
+    let level = indent + 1;
+    if let Some(after) = rest.strip_prefix('-') {
+        if after.is_empty() || after.starts_with([' ', '\t']) {
+            let first = after.strip_prefix([' ', '\t']).unwrap_or(after);
+            return Some(Start { level, first, strip: indent + 2 });
+        }
+        return None;
+    }
+    if rest.starts_with('#') {
+        let after = rest.trim_start_matches('#');
+        if after.is_empty() || after.starts_with([' ', '\t']) {
+            return Some(Start { level: 1, first: rest, strip: indent + 2 });
+        }
+    }
+    None
+}
+
+/// A construct that swallows the lines after its opener until its closer.
+pub(crate) fn closer_for(text: &str) -> Option<Closer> {
+    let t = text.trim_start();
+    if t.starts_with("```") {
+        return Some(Closer::Prefix("```"));
+    }
+    if t.starts_with("~~~") {
+        return Some(Closer::Prefix("~~~"));
+    }
+    if t.len() > 8 && t[..8].eq_ignore_ascii_case("#+begin_") {
+        let name: String = t[8..].chars().take_while(|c| !c.is_whitespace()).collect();
+        if !name.is_empty() {
+            return Some(Closer::EndBlock(format!("#+end_{}", name.to_ascii_lowercase())));
+        }
+    }
+    if t.starts_with("$$") && !t[2..].contains("$$") {
+        return Some(Closer::Contains("$$"));
+    }
+    if t.starts_with("<!--") && !t.contains("-->") {
+        return Some(Closer::Contains("-->"));
+    }
+    let trimmed = t.trim_end();
+    if trimmed.len() > 2 && trimmed.starts_with(':') && trimmed.ends_with(':') && is_drawer_name(&trimmed[1..trimmed.len() - 1])
+    {
+        return Some(Closer::Exact(":END:"));
+    }
+    None
+}
+
+fn is_drawer_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') && name != "END"
+}
+
+pub(crate) enum Closer {
+    Prefix(&'static str),
+    EndBlock(String),
+    Contains(&'static str),
+    Exact(&'static str),
+}
+
+impl Closer {
+    pub(crate) fn closes(&self, line: &str) -> bool {
+        let t = line.trim();
+        match self {
+            Closer::Prefix(p) => t.starts_with(p),
+            Closer::EndBlock(end) => t.len() >= end.len() && t[..end.len()].eq_ignore_ascii_case(end),
+            Closer::Contains(c) => t.contains(c),
+            Closer::Exact(e) => t.eq_ignore_ascii_case(e),
+        }
+    }
+}
+
+/// Lines `from..` up to and including the closer of the construct opened by
+/// `opener`, or 0 if it is never closed (an unclosed construct swallows nothing).
+fn swallowed_lines(lines: &[&str], from: usize, opener: &str) -> usize {
+    let Some(closer) = closer_for(opener) else { return 0 };
+    match lines[from..].iter().position(|line| closer.closes(line)) {
+        Some(offset) => offset + 1,
+        None => 0,
+    }
+}
+
+/// Strips the continuation indentation Logseq adds under a bullet (§2.6).
+fn strip_continuation(line: &str, strip: usize) -> &str {
+    let mut chars = line.char_indices();
+    for _ in 0..strip {
+        match chars.next() {
+            Some((_, ' ' | '\t')) => {}
+            Some(_) => return line.trim_start(),
+            None => return "",
+        }
+    }
+    match chars.next() {
+        Some((i, _)) => &line[i..],
+        None => "",
+    }
+}
+
+struct Segment<'a> {
+    line: usize,
+    level: usize,
+    strip: usize,
+    lines: Vec<&'a str>,
+    pre_block: bool,
+}
+
+/// Splits normalised text (`\n` line ends) into raw blocks, nested.
+pub fn segment(text: &str) -> Vec<RawBlock> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut segments: Vec<Segment<'_>> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let (opener, is_start) = match block_start(line) {
+            Some(start) => {
+                segments.push(Segment {
+                    line: i + 1,
+                    level: start.level,
+                    strip: start.strip,
+                    lines: vec![start.first],
+                    pre_block: false,
+                });
+                (start.first, true)
+            }
+            None => {
+                if segments.is_empty() {
+                    segments.push(Segment { line: 1, level: 1, strip: 0, lines: vec![], pre_block: true });
+                }
+                (line, false)
+            }
+        };
+        let current = segments.last_mut().expect("a segment was pushed above");
+        if !is_start {
+            current.lines.push(line);
+        }
+        let swallowed = swallowed_lines(&lines, i + 1, opener);
+        current.lines.extend_from_slice(&lines[i + 1..i + 1 + swallowed]);
+        i += 1 + swallowed;
+    }
+    nest(segments)
+}
+
+fn nest(segments: Vec<Segment<'_>>) -> Vec<RawBlock> {
+    let mut blocks = Vec::with_capacity(segments.len());
+    // Open ancestors: (block index, level).
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    for seg in segments {
+        let mut level = seg.level;
+        let parent = place(&mut open, &mut level, &blocks);
+        let index = blocks.len();
+        let depth = parent.map_or(0, |p: usize| blocks[p].depth + 1);
+        blocks.push(RawBlock { line: seg.line, parent, depth, content: block_text(&seg), pre_block: seg.pre_block });
+        open.push((index, level));
+    }
+    blocks
+}
+
+/// Finds the parent for a block at `level` and trims `open` to its ancestors.
+fn place(open: &mut Vec<(usize, usize)>, level: &mut usize, blocks: &[RawBlock]) -> Option<usize> {
+    loop {
+        let Some(&(last, last_level)) = open.last() else { return None };
+        if *level == last_level {
+            open.pop();
+            return blocks[last].parent;
+        }
+        if *level > last_level {
+            return Some(last);
+        }
+        if open.iter().any(|&(_, l)| l == *level) {
+            while open.last().is_some_and(|&(_, l)| l > *level) {
+                open.pop();
+            }
+            continue;
+        }
+        // No open ancestor at this level: become a sibling of the first
+        // ancestor deeper than `level`, taking its level.
+        let split = open.iter().position(|&(_, l)| l > *level).unwrap_or(open.len());
+        let (left, left_level) = open[split];
+        *level = left_level;
+        open.truncate(split);
+        return blocks[left].parent;
+    }
+}
+
+fn block_text(seg: &Segment<'_>) -> String {
+    let mut out = String::new();
+    for (k, line) in seg.lines.iter().enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        if k == 0 || seg.pre_block {
+            out.push_str(line);
+        } else {
+            out.push_str(strip_continuation(line, seg.strip));
+        }
+    }
+    trim_trailing_blank_lines(out)
+}
+
+fn trim_trailing_blank_lines(mut text: String) -> String {
+    while let Some(pos) = text.rfind('\n') {
+        if text[pos + 1..].trim().is_empty() {
+            text.truncate(pos);
+        } else {
+            break;
+        }
+    }
+    if text.trim().is_empty() {
+        text.clear();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(text: &str) -> Vec<(usize, Option<usize>, String)> {
+        segment(text).into_iter().map(|b| (b.depth, b.parent, b.content)).collect()
+    }
+
+    #[test]
+    fn tabs_nest_and_continuations_are_stripped() {
+        let blocks = shape("- a\n  a2\n\t- b\n\t  b2\n\t\t- c\n- d");
+        assert_eq!(
+            blocks,
+            vec![
+                (0, None, "a\na2".into()),
+                (1, Some(0), "b\nb2".into()),
+                (2, Some(1), "c".into()),
+                (0, None, "d".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn snap_to_sibling_when_no_ancestor_has_the_level() {
+        // The worked example of logseq-format.md §2.2.
+        let blocks = segment("- a\n    - b\n  - c\n\t- d\n- e");
+        let parents: Vec<_> = blocks.iter().map(|b| b.parent).collect();
+        assert_eq!(parents, [None, Some(0), Some(0), Some(0), None]);
+    }
+
+    #[test]
+    fn first_block_already_indented_is_top_level() {
+        let blocks = segment("\t- a\n\t\t- b");
+        assert_eq!(blocks[0].parent, None);
+        assert_eq!(blocks[1].parent, Some(0));
+    }
+
+    #[test]
+    fn fences_swallow_bullets_and_keep_relative_indent() {
+        let blocks = shape("- code:\n\t- ```yaml\n\t  items:\n\t    - a\n\t  - b\n\t  ```\n\t- after");
+        assert_eq!(blocks.len(), 3);
+        assert_eq!(blocks[1].2, "```yaml\nitems:\n  - a\n- b\n```");
+        assert_eq!(blocks[2].2, "after");
+    }
+
+    #[test]
+    fn unclosed_fence_swallows_nothing() {
+        assert_eq!(segment("- ```\n- b").len(), 2);
+    }
+
+    #[test]
+    fn org_blocks_swallow_bullets() {
+        let blocks = shape("- q\n  #+BEGIN_QUOTE\n  - not a block\n  #+end_quote\n- next");
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(blocks[0].2, "q\n#+BEGIN_QUOTE\n- not a block\n#+end_quote");
+    }
+
+    #[test]
+    fn bare_heading_in_a_continuation_starts_a_top_level_block() {
+        let blocks = shape("- parent\n\t- child\n\t  ## oops\n\t- child2");
+        assert_eq!(blocks[2], (0, None, "## oops".into()));
+        assert_eq!(blocks[3].1, Some(2), "child2 now nests under the heading");
+    }
+
+    #[test]
+    fn text_before_the_first_bullet_is_the_pre_block() {
+        let blocks = segment("title:: X\ntags:: a\n\n- first");
+        assert!(blocks[0].pre_block);
+        assert_eq!(blocks[0].content, "title:: X\ntags:: a");
+        assert_eq!(blocks[1].content, "first");
+        assert_eq!(blocks[1].parent, None);
+    }
+
+    #[test]
+    fn dash_without_space_is_text_and_lone_dash_is_an_empty_block() {
+        let blocks = shape("- a\n  -foo\n-\n- -x");
+        assert_eq!(blocks, vec![(0, None, "a\n-foo".into()), (0, None, "".into()), (0, None, "-x".into())]);
+    }
+
+    #[test]
+    fn hash_tag_at_line_start_is_not_a_heading() {
+        assert_eq!(segment("- a\n  #tag b").len(), 1);
+        assert_eq!(segment("- a\n  # b").len(), 2);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_recurse() {
+        let text: String = (0..10_000).map(|d| format!("{}- x\n", "\t".repeat(d))).collect();
+        let blocks = segment(&text);
+        assert_eq!(blocks.len(), 10_000);
+        assert_eq!(blocks[9_999].depth, 9_999);
+    }
+}
