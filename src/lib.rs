@@ -3,14 +3,75 @@
 //! A one-way pipeline, one module per stage:
 //! [`config`] (site.toml) → [`load`] (read the graph) → [`parse`] (blocks,
 //! properties, inline syntax) → [`resolve`] (links, backlinks, the site model)
-//! → [`render`] (HTML) → [`output`] (write the site atomically).
+//! → [`render`] (HTML) → [`output`] (write the site safely).
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod config;
 pub mod error;
 pub mod load;
+pub mod output;
 pub mod parse;
 pub mod render;
+pub mod resolve;
+
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
 
 pub use config::SiteConfig;
 pub use error::{Diagnostic, Error, Result};
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// Pages published (page files, not counting the home and 404 pages).
+    pub pages: usize,
+    /// Files written, unchanged and removed.
+    pub write: output::WriteReport,
+    /// Warnings about the notes, sorted by file and line.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Wall time of the whole build.
+    pub elapsed: Duration,
+}
+
+/// Loads, parses and resolves the graph of `config` (no writing).
+pub fn load_site(config: &SiteConfig) -> Result<resolve::Site> {
+    let skip = vec![output::absolute(&config.output_dir)];
+    let graph = load::Graph::load(&config.notes_dir, &skip)?;
+    let notes: Vec<parse::Note> = graph.notes.par_iter().map(parse::parse_note).collect();
+    let assets = graph.assets.iter().map(|a| a.rel_path.clone()).collect();
+    let mut site = resolve::resolve(config.clone(), graph.logseq, notes, assets);
+    site.diagnostics.extend(graph.diagnostics);
+    site.diagnostics.sort();
+    site.custom_css = graph.custom_css;
+    Ok(site)
+}
+
+/// Builds the site described by `config` into its output folder.
+pub fn build(config: &SiteConfig) -> Result<BuildReport> {
+    let start = Instant::now();
+    output::check_output_dir(&config.output_dir, &config.notes_dir)?;
+    let theme = render::templates::Theme::load(&config.themes_dir, &config.theme)?;
+    let site = load_site(config)?;
+    let (mut files, render_diagnostics) = render::render_site(&site, &theme)?;
+    files.extend(asset_files(&site, &config.notes_dir)?);
+    let write = output::write_site(&config.output_dir, &files)?;
+    let mut diagnostics = site.diagnostics.clone();
+    diagnostics.extend(render_diagnostics);
+    diagnostics.sort();
+    diagnostics.dedup();
+    let pages = site.published().count();
+    Ok(BuildReport { pages, write, diagnostics, elapsed: start.elapsed() })
+}
+
+fn asset_files(site: &resolve::Site, notes_dir: &std::path::Path) -> Result<Vec<render::OutputFile>> {
+    site.assets
+        .par_iter()
+        .map(|rel| {
+            let path = notes_dir.join(rel);
+            let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            Ok(render::OutputFile { path: rel.clone(), bytes })
+        })
+        .collect()
+}

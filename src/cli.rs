@@ -1,0 +1,89 @@
+//! The command line: `blockpress build`, with clap.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+use crate::config::SiteConfig;
+use crate::error::Result;
+
+/// Turn a Logseq graph into a fast, cross-linked static website.
+#[derive(Debug, Parser)]
+#[command(name = "blockpress", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder.
+    #[command(after_help = "Examples:\n  blockpress build                 build the site of ./site.toml (or ./notes)\n  blockpress build ~/my-graph      build a bare Logseq graph into ~/my-graph/public\n  blockpress build -o /tmp/site    choose the output folder")]
+    Build(BuildArgs),
+}
+
+/// Options shared by commands that read a graph.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// The Logseq graph folder (overrides `notes_dir` of the config).
+    pub graph_dir: Option<PathBuf>,
+    /// The site configuration file.
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The output folder (overrides `output_dir` of the config).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Print only errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Finds and reads the configuration the way the README describes:
+/// `--config`, else `site.toml` in the current folder (unless a graph folder
+/// is given that has none), else defaults for the graph folder.
+pub fn resolve_config(args: &BuildArgs) -> Result<SiteConfig> {
+    let mut config = match (&args.config, &args.graph_dir) {
+        (Some(path), _) => SiteConfig::from_file(path)?,
+        (None, Some(graph)) if graph.join("site.toml").is_file() => SiteConfig::from_file(&graph.join("site.toml"))?,
+        (None, Some(graph)) => SiteConfig::for_graph(graph),
+        (None, None) if Path::new("site.toml").is_file() => SiteConfig::from_file(Path::new("site.toml"))?,
+        (None, None) => SiteConfig::for_graph(Path::new(".")),
+    };
+    if let Some(graph) = &args.graph_dir {
+        if args.config.is_some() || !graph.join("site.toml").is_file() {
+            config.notes_dir = graph.clone();
+        }
+    }
+    if let Some(output) = &args.output {
+        config.output_dir = output.clone();
+    }
+    Ok(config)
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Build(args) => {
+            let config = resolve_config(&args)?;
+            let report = crate::build(&config)?;
+            for diagnostic in &report.diagnostics {
+                eprintln!("{diagnostic}");
+            }
+            if !args.quiet {
+                println!(
+                    "Built {} pages into {} in {:.2}s ({} written, {} unchanged, {} removed; {} warnings)",
+                    report.pages,
+                    config.output_dir.display(),
+                    report.elapsed.as_secs_f64(),
+                    report.write.written,
+                    report.write.unchanged,
+                    report.write.removed,
+                    report.diagnostics.len()
+                );
+            }
+            Ok(0)
+        }
+    }
+}

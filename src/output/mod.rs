@@ -1,0 +1,185 @@
+//! OUTPUT: write the rendered site into the output folder, safely.
+//!
+//! Every file is written to a temporary name and renamed into place, so a
+//! reader (or a killed build) never sees a half-written file; files whose
+//! bytes did not change are not rewritten; files of an earlier build that the
+//! new one no longer produces are removed. The folder is only ever cleaned if
+//! it carries blockpress's marker file, and folders that must never be an
+//! output (the notes folder or a parent of it, the home folder, `/`) are refused.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::render::OutputFile;
+
+/// Name of the marker file that says a folder is a blockpress output.
+pub const MARKER: &str = ".blockpress-output";
+
+/// What a write did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct WriteReport {
+    /// Files written because they are new or changed.
+    pub written: usize,
+    /// Files left alone because their bytes were already there.
+    pub unchanged: usize,
+    /// Stale files removed.
+    pub removed: usize,
+}
+
+/// Refuses output folders that would overwrite the notes or something precious.
+pub fn check_output_dir(output: &Path, notes: &Path) -> Result<()> {
+    let output_abs = absolute(output);
+    let notes_abs = absolute(notes);
+    let refuse = |why: &str| Err(Error::Refused(format!("refusing to write the site to {}: {why}", output.display())));
+    if output_abs.parent().is_none() {
+        return refuse("it is the root folder");
+    }
+    if std::env::var_os("HOME").is_some_and(|home| absolute(Path::new(&home)) == output_abs) {
+        return refuse("it is the home folder");
+    }
+    if notes_abs.starts_with(&output_abs) {
+        return refuse("it holds the notes");
+    }
+    if output_abs.is_dir() && !output_abs.join(MARKER).exists() && fs::read_dir(&output_abs).is_ok_and(|mut d| d.next().is_some()) {
+        return refuse(&format!("it is not empty and was not written by blockpress (no {MARKER} file); empty it or pick another folder"));
+    }
+    Ok(())
+}
+
+/// Makes a path absolute and lexically normalised (without touching the disk).
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether a site-relative path is safe: relative, no `..`, no empty segments.
+fn is_safe_relative(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains('\\')
+        && path.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != ".." && !seg.contains('\0'))
+}
+
+/// Writes `files` into `output` and removes what an earlier build left that is not among them.
+pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<WriteReport> {
+    fs::create_dir_all(output).map_err(|e| Error::io(output, e))?;
+    fs::write(output.join(MARKER), "This folder is written by blockpress; it may be emptied by the next build.\n")
+        .map_err(|e| Error::io(output.join(MARKER), e))?;
+    if let Some(bad) = files.iter().find(|f| !is_safe_relative(&f.path)) {
+        return Err(Error::Refused(format!("refusing to write outside the output folder: {}", bad.path)));
+    }
+    let dirs: BTreeSet<&str> = files.iter().filter_map(|f| f.path.rsplit_once('/').map(|(d, _)| d)).collect();
+    for dir in dirs {
+        fs::create_dir_all(output.join(dir)).map_err(|e| Error::io(output.join(dir), e))?;
+    }
+    let results: Vec<Result<bool>> = files.par_iter().map(|f| write_if_changed(&output.join(&f.path), &f.bytes)).collect();
+    let mut report = WriteReport::default();
+    for result in results {
+        if result? {
+            report.written += 1;
+        } else {
+            report.unchanged += 1;
+        }
+    }
+    let keep: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    report.removed = remove_stale(output, &keep)?;
+    Ok(report)
+}
+
+/// Writes atomically unless the file already holds these bytes; true if written.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
+    if let Ok(meta) = fs::metadata(path) {
+        if meta.len() == bytes.len() as u64 && fs::read(path).is_ok_and(|old| old == bytes) {
+            return Ok(false);
+        }
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".bp-").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(true)
+}
+
+fn remove_stale(output: &Path, keep: &BTreeSet<&str>) -> Result<usize> {
+    let mut removed = 0;
+    let mut dirs = Vec::new();
+    for entry in walkdir::WalkDir::new(output).min_depth(1).into_iter().filter_map(|e| e.ok()) {
+        let Ok(rel) = entry.path().strip_prefix(output) else { continue };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if entry.file_type().is_dir() {
+            dirs.push(entry.path().to_path_buf());
+        } else if rel != MARKER && !keep.contains(rel.as_str()) {
+            fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+            removed += 1;
+        }
+    }
+    for dir in dirs.iter().rev() {
+        let _ = fs::remove_dir(dir);
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile { path: path.into(), bytes: text.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn writes_then_skips_unchanged_then_removes_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = write_site(&out, &[file("a.html", "a"), file("static/s.css", "s")]).unwrap();
+        assert_eq!(first.written, 2);
+        let second = write_site(&out, &[file("a.html", "a2")]).unwrap();
+        assert_eq!((second.written, second.unchanged, second.removed), (1, 0, 1));
+        assert!(!out.join("static").exists());
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "a2");
+        let third = write_site(&out, &[file("a.html", "a2")]).unwrap();
+        assert_eq!(third.unchanged, 1);
+    }
+
+    #[test]
+    fn paths_outside_the_output_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        for bad in ["../x.html", "/etc/x", "a/../../x", "a//b", ""] {
+            assert!(write_site(dir.path(), &[file(bad, "x")]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dangerous_output_dirs_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let notes = dir.path().join("notes");
+        fs::create_dir_all(&notes).unwrap();
+        assert!(check_output_dir(&notes, &notes).is_err());
+        assert!(check_output_dir(dir.path(), &notes).is_err(), "a parent of the notes");
+        assert!(check_output_dir(Path::new("/"), &notes).is_err());
+        let foreign = dir.path().join("foreign");
+        fs::create_dir_all(&foreign).unwrap();
+        fs::write(foreign.join("precious.txt"), "x").unwrap();
+        assert!(check_output_dir(&foreign, &notes).is_err(), "non-empty without marker");
+        assert!(check_output_dir(&dir.path().join("new"), &notes).is_ok());
+    }
+}

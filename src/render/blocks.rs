@@ -1,0 +1,222 @@
+//! A page's block tree → nested HTML lists.
+//!
+//! `<ul class="blocks">` of `<li class="block" id="…">`; consecutive siblings
+//! with `logseq.order-list-type:: number` form an `<ol>` numbered as Logseq
+//! does (1. / a. / I. by depth of numbered ancestors); `collapsed:: true` is a
+//! closed `<details>` whose summary is the block's first line. Iterative, so
+//! pathological nesting cannot overflow the stack.
+
+use super::escape::escape_html;
+use super::markdown::{plain_text, render_body, render_inline, Links, MarkdownOptions};
+use crate::parse::{props, Block, BodyNode};
+
+/// What the tree renderer needs besides the blocks.
+pub struct TreeContext<'a> {
+    /// Link resolution for the page being rendered.
+    pub links: &'a dyn Links,
+    /// Markdown options.
+    pub options: MarkdownOptions,
+    /// Anchor of each block (same indexes as the blocks).
+    pub anchors: &'a [String],
+}
+
+/// Renders the blocks at `roots` (indexes into `blocks`) and all their descendants.
+pub fn render_tree(blocks: &[Block], roots: &[usize], ctx: &TreeContext<'_>) -> String {
+    let mut out = String::new();
+    // Each frame: the sibling list being rendered, the next position, and the
+    // numbering depth of that list.
+    struct Frame<'b> {
+        siblings: &'b [usize],
+        pos: usize,
+        numbered_depth: usize,
+        list_open: Option<bool>,
+        closer: &'static str,
+    }
+    let mut stack = vec![Frame { siblings: roots, pos: 0, numbered_depth: 0, list_open: None, closer: "" }];
+    while let Some(frame) = stack.last_mut() {
+        let Some(&index) = frame.siblings.get(frame.pos) else {
+            if let Some(numbered) = frame.list_open {
+                out.push_str(if numbered { "</ol>" } else { "</ul>" });
+            }
+            let closer = frame.closer;
+            stack.pop();
+            out.push_str(closer);
+            continue;
+        };
+        frame.pos += 1;
+        let block = &blocks[index];
+        ctx.links.enter_block(block.line);
+        if frame.list_open != Some(block.numbered) {
+            if let Some(numbered) = frame.list_open {
+                out.push_str(if numbered { "</ol>" } else { "</ul>" });
+            }
+            out.push_str(&list_open(block.numbered, frame.numbered_depth));
+            frame.list_open = Some(block.numbered);
+        }
+        let child_depth = if block.numbered { frame.numbered_depth + 1 } else { 0 };
+        let closer = open_block(block, index, ctx, &mut out);
+        if block.children.is_empty() {
+            out.push_str(closer);
+        } else {
+            stack.push(Frame { siblings: &block.children, pos: 0, numbered_depth: child_depth, list_open: None, closer });
+        }
+    }
+    out
+}
+
+fn list_open(numbered: bool, numbered_depth: usize) -> String {
+    if numbered {
+        let kind = ["1", "a", "I"][numbered_depth % 3];
+        format!("<ol class=\"blocks numbered\" type=\"{kind}\">")
+    } else {
+        "<ul class=\"blocks\">".to_string()
+    }
+}
+
+/// Writes the opening of a block and its content; returns what closes it
+/// after its children.
+fn open_block(block: &Block, index: usize, ctx: &TreeContext<'_>, out: &mut String) -> &'static str {
+    let anchor = ctx.anchors.get(index).map_or(String::new(), |a| format!(" id=\"{}\"", escape_html(a)));
+    let collapsed = block.collapsed && (!block.children.is_empty() || has_more_than_title(block));
+    let mut classes = String::from("block");
+    if collapsed {
+        classes.push_str(" collapsed");
+    }
+    if let Some(marker) = &block.marker {
+        classes.push_str(&format!(" task task-{}", marker.to_ascii_lowercase()));
+    }
+    out.push_str(&format!("<li class=\"{classes}\"{anchor}>"));
+    if collapsed {
+        out.push_str("<details class=\"block-collapse\"><summary class=\"block-summary\">");
+        out.push_str(&summary(block, ctx));
+        out.push_str("</summary>");
+        let rest = render_body(&without_title(block), ctx.links, ctx.options);
+        if !rest.trim().is_empty() {
+            out.push_str(&format!("<div class=\"block-content\">{rest}</div>"));
+        }
+        out.push_str(&properties(block, ctx));
+        "</details></li>"
+    } else {
+        out.push_str(&content(block, ctx));
+        out.push_str(&properties(block, ctx));
+        "</li>"
+    }
+}
+
+fn has_more_than_title(block: &Block) -> bool {
+    !without_title(block).is_empty()
+}
+
+/// The block's HTML content: marker, priority, body.
+pub fn content(block: &Block, ctx: &TreeContext<'_>) -> String {
+    let mut html = String::from("<div class=\"block-content\">");
+    html.push_str(&task_prefix(block));
+    html.push_str(&render_body(&block.body, ctx.links, ctx.options));
+    html.push_str(&planning(block));
+    html.push_str("</div>");
+    html
+}
+
+fn task_prefix(block: &Block) -> String {
+    let mut html = String::new();
+    if let Some(marker) = &block.marker {
+        let lower = marker.to_ascii_lowercase();
+        html.push_str(&format!("<span class=\"marker marker-{lower}\">{marker}</span> "));
+    }
+    if let Some(priority) = block.priority {
+        let p = escape_html(&priority.to_string());
+        html.push_str(&format!("<span class=\"priority priority-{}\">{p}</span> ", p.to_ascii_lowercase()));
+    }
+    html
+}
+
+fn planning(block: &Block) -> String {
+    let mut html = String::new();
+    for (label, value) in [("Scheduled", &block.scheduled), ("Deadline", &block.deadline)] {
+        if let Some(value) = value {
+            html.push_str(&format!(
+                "<p class=\"planning planning-{}\">{label}: <time>{}</time></p>",
+                label.to_ascii_lowercase(),
+                escape_html(value)
+            ));
+        }
+    }
+    html
+}
+
+/// The first line as inline HTML (for summaries and refs); falls back to a text excerpt.
+pub fn title_html(block: &Block, ctx: &TreeContext<'_>) -> String {
+    if !block.title.trim().is_empty() {
+        return render_inline(&block.title, ctx.links, ctx.options);
+    }
+    let text = plain_text(&block.body);
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let excerpt: String = first.chars().take(80).collect();
+    escape_html(&excerpt)
+}
+
+fn summary(block: &Block, ctx: &TreeContext<'_>) -> String {
+    let title = title_html(block, ctx);
+    let title = if title.is_empty() { "…".to_string() } else { title };
+    match block.heading {
+        Some(level) if !block.title.is_empty() => format!("{}<h{level}>{title}</h{level}>", task_prefix(block)),
+        _ => format!("{}{title}", task_prefix(block)),
+    }
+}
+
+/// The body without its first line when that line is the title.
+fn without_title(block: &Block) -> Vec<BodyNode> {
+    let mut body = block.body.clone();
+    if block.title.is_empty() {
+        return body;
+    }
+    if let Some(BodyNode::Markdown(text)) = body.first_mut() {
+        match text.split_once('\n') {
+            Some((_, rest)) if !rest.trim().is_empty() => *text = rest.to_string(),
+            _ => {
+                body.remove(0);
+            }
+        }
+    }
+    body
+}
+
+fn properties(block: &Block, ctx: &TreeContext<'_>) -> String {
+    property_list(&block.properties, "block-properties", ctx)
+}
+
+/// A `<dl>` of the visible properties (values rendered as inline Markdown).
+pub fn property_list(properties: &[props::Property], class: &str, ctx: &TreeContext<'_>) -> String {
+    let visible: Vec<_> =
+        properties.iter().filter(|p| !props::is_hidden_key(&p.key) && !p.value.trim().is_empty()).collect();
+    if visible.is_empty() {
+        return String::new();
+    }
+    let mut html = format!("<dl class=\"{class}\">");
+    for p in visible {
+        html.push_str(&format!("<div><dt>{}</dt><dd>{}</dd></div>", escape_html(&p.key), property_value(p, ctx)));
+    }
+    html.push_str("</dl>");
+    html
+}
+
+/// A property value: comma lists of pages for `tags`/`alias`, inline Markdown otherwise.
+pub fn property_value(p: &props::Property, ctx: &TreeContext<'_>) -> String {
+    if matches!(p.key.as_str(), "tags" | "alias") {
+        return p
+            .refs
+            .iter()
+            .map(|name| match ctx.links.page_url(name) {
+                Some(url) => format!("<a class=\"page-ref\" href=\"{}\">{}</a>", super::escape::escape_href(&url), escape_html(name)),
+                None => escape_html(name),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    let value = p.value.trim();
+    let unquoted = value.strip_prefix('"').and_then(|v| v.strip_suffix('"'));
+    match unquoted {
+        Some(text) => escape_html(text),
+        None => render_inline(value, ctx.links, ctx.options),
+    }
+}

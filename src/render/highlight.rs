@@ -1,0 +1,740 @@
+//! RENDER: syntax highlighting of code blocks (syntect + two-face), class-based.
+//!
+//! The syntax set is loaded once from two-face's precompiled dump and shared
+//! by every render thread ([`highlighter`]). Output is class-based HTML: every
+//! token is a `<span>` whose classes are the scope atoms prefixed with `hl-`
+//! (`source.yaml` → `hl-source hl-yaml`); [`stylesheet`] gives the matching
+//! CSS for a light and a dark theme, scoped to `.code` blocks.
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::LazyLock;
+
+use syntect::highlighting::Theme;
+use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
+use syntect::parsing::{SyntaxReference, SyntaxSet};
+use syntect::util::LinesWithEndings;
+use two_face::theme::EmbeddedThemeName;
+
+use crate::render::escape::escape_html;
+
+/// Class style of every highlighted span (`hl-` + scope atom).
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+/// Code larger than this is shown as plain text (keeps builds fast).
+const MAX_CODE_BYTES: usize = 512 * 1024;
+
+/// A line longer than this (minified JSON, base64…) disables highlighting.
+const MAX_LINE_BYTES: usize = 16 * 1024;
+
+/// Theme used by default and under `[data-theme=light]`.
+const LIGHT_THEME: EmbeddedThemeName = EmbeddedThemeName::Github;
+
+/// Theme used under a dark colour-scheme preference and `[data-theme=dark]`.
+const DARK_THEME: EmbeddedThemeName = EmbeddedThemeName::OneHalfDark;
+
+/// Syntax name that fence aliases written by Logseq users resolve to.
+const ALIASES: &[(&str, &str)] = &[
+    ("sh", "Bourne Again Shell (bash)"),
+    ("shell", "Bourne Again Shell (bash)"),
+    ("bash", "Bourne Again Shell (bash)"),
+    ("zsh", "Bourne Again Shell (bash)"),
+    ("console", "Bourne Again Shell (bash)"),
+    ("shellsession", "Bourne Again Shell (bash)"),
+    ("terminal", "Bourne Again Shell (bash)"),
+    ("yml", "YAML"),
+    ("js", "JavaScript"),
+    ("javascript", "JavaScript"),
+    ("node", "JavaScript"),
+    ("ts", "TypeScript"),
+    ("py", "Python"),
+    ("python3", "Python"),
+    ("rs", "Rust"),
+    ("golang", "Go"),
+    ("docker", "Dockerfile"),
+    ("dockerfile", "Dockerfile"),
+    ("containerfile", "Dockerfile"),
+    ("clj", "Clojure"),
+    ("cljs", "Clojure"),
+    ("cljc", "Clojure"),
+    ("edn", "Clojure"),
+    ("clojurescript", "Clojure"),
+    ("json", "JSON"),
+    ("jsonc", "JSON"),
+    ("json5", "JSON"),
+    ("toml", "TOML"),
+    ("hcl", "Terraform"),
+    ("terraform", "Terraform"),
+    ("tf", "Terraform"),
+    ("c++", "C++"),
+    ("cpp", "C++"),
+    ("c#", "C#"),
+    ("csharp", "C#"),
+    ("cs", "C#"),
+    ("fsharp", "F#"),
+    ("f#", "F#"),
+    ("kotlin", "Kotlin"),
+    ("kt", "Kotlin"),
+    ("objc", "Objective-C"),
+    ("objective-c", "Objective-C"),
+    ("ps", "PowerShell"),
+    ("ps1", "PowerShell"),
+    ("pwsh", "PowerShell"),
+    ("powershell", "PowerShell"),
+    ("bat", "Batch File"),
+    ("batch", "Batch File"),
+    ("cmd", "Batch File"),
+    ("elisp", "Lisp"),
+    ("emacs-lisp", "Lisp"),
+    ("scheme", "Lisp"),
+    ("vim", "VimL"),
+    ("viml", "VimL"),
+    ("make", "Makefile"),
+    ("mk", "Makefile"),
+    ("md", "Markdown"),
+    ("env", "DotENV"),
+    ("dotenv", "DotENV"),
+    ("graphviz", "Graphviz (DOT)"),
+    ("dot", "Graphviz (DOT)"),
+    ("tex", "LaTeX"),
+    ("latex", "LaTeX"),
+    ("patch", "Diff"),
+    ("ini", "INI"),
+    ("conf", "nginx"),
+    ("proto", "Protocol Buffer"),
+    ("protobuf", "Protocol Buffer"),
+    ("text", "Plain Text"),
+    ("txt", "Plain Text"),
+    ("plain", "Plain Text"),
+    ("plaintext", "Plain Text"),
+    ("nohighlight", "Plain Text"),
+];
+
+/// Extensions in the syntax set that are ordinary words (or numbers) more
+/// likely to be a fence caption than a language (`task` → GLSL, `1` → troff).
+const NOT_LANGUAGES: &[&str] = &[
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "attributes",
+    "build",
+    "comp",
+    "exclude",
+    "group",
+    "help",
+    "inc",
+    "mac",
+    "mesh",
+    "msg",
+    "pip",
+    "plot",
+    "pub",
+    "resource",
+    "tab",
+    "task",
+    "url",
+];
+
+static HIGHLIGHTER: LazyLock<Highlighter> = LazyLock::new(Highlighter::load);
+
+/// The shared highlighter (the syntax set is decoded on first use only).
+pub fn highlighter() -> &'static Highlighter {
+    &HIGHLIGHTER
+}
+
+/// A syntax set plus a lower-case lookup table from fence tokens to syntaxes.
+pub struct Highlighter {
+    syntaxes: SyntaxSet,
+    by_token: HashMap<String, usize>,
+}
+
+impl Highlighter {
+    /// Decodes two-face's extra syntax set and builds the token table.
+    fn load() -> Self {
+        let syntaxes = two_face::syntax::extra_newlines();
+        let by_token = token_table(&syntaxes);
+        Highlighter { syntaxes, by_token }
+    }
+
+    /// The syntax a fence token names: alias, extension or name, any case.
+    fn syntax_for(&self, token: &str) -> Option<&SyntaxReference> {
+        let token = token.trim();
+        if token.is_empty() || token.len() > 40 {
+            return None;
+        }
+        let index = self.by_token.get(token.to_ascii_lowercase().as_str())?;
+        self.syntaxes.syntaxes().get(*index)
+    }
+
+    /// Whether `token` (a fence's first word) names a known language.
+    pub fn is_language(&self, token: &str) -> bool {
+        self.syntax_for(token).is_some()
+    }
+
+    /// Class-based HTML for the inside of a `<code>` element, or `None` when
+    /// `lang` is unknown, the code is too big, or syntect fails (the caller
+    /// then shows escaped plain text).
+    pub fn highlight(&self, lang: &str, code: &str) -> Option<String> {
+        let syntax = self.syntax_for(lang)?;
+        if syntax.name == "Plain Text" {
+            return Some(escape_html(code));
+        }
+        if code.len() > MAX_CODE_BYTES || code.lines().any(|l| l.len() > MAX_LINE_BYTES) {
+            return None;
+        }
+        // syntect reports errors as `Result`, but a grammar bug must never
+        // take the whole build down: treat a panic as "could not highlight".
+        catch_unwind(AssertUnwindSafe(|| self.classed_html(syntax, code))).ok().flatten()
+    }
+
+    /// Runs syntect's classed HTML generator over `code`, line by line.
+    fn classed_html(&self, syntax: &SyntaxReference, code: &str) -> Option<String> {
+        let mut html =
+            ClassedHTMLGenerator::new_with_class_style(syntax, &self.syntaxes, CLASS_STYLE);
+        for line in LinesWithEndings::from(code) {
+            html.parse_html_for_line_which_includes_newline(line).ok()?;
+        }
+        Some(html.finalize())
+    }
+}
+
+/// Lower-case token → syntax index. Later entries win, in the same order of
+/// precedence as syntect's `find_syntax_by_token`: names, then extensions
+/// (later syntaxes first), then our aliases; caption-like words are removed.
+fn token_table(set: &SyntaxSet) -> HashMap<String, usize> {
+    let syntaxes = set.syntaxes();
+    let mut table = HashMap::new();
+    for (i, syntax) in syntaxes.iter().enumerate() {
+        table.insert(syntax.name.to_ascii_lowercase(), i);
+    }
+    for (i, syntax) in syntaxes.iter().enumerate() {
+        for ext in &syntax.file_extensions {
+            table.insert(ext.to_ascii_lowercase(), i);
+        }
+    }
+    for word in NOT_LANGUAGES {
+        table.remove(*word);
+    }
+    for (alias, name) in ALIASES {
+        if let Some(i) = syntaxes.iter().rposition(|s| s.name == *name) {
+            table.insert((*alias).to_string(), i);
+        }
+    }
+    table
+}
+
+/// CSS for highlighted code: the light theme by default and under
+/// `[data-theme=light]`, the dark theme under `prefers-color-scheme: dark`
+/// (unless `<html data-theme=light>`) and under `[data-theme=dark]`. Rules are
+/// scoped to `.code` descendants; backgrounds of the code block itself are
+/// left to the site CSS.
+pub fn stylesheet() -> String {
+    let themes = two_face::theme::extra();
+    let light = theme_rules(themes.get(LIGHT_THEME));
+    let dark = theme_rules(themes.get(DARK_THEME));
+    let mut css = String::from("/* Code highlighting, generated by blockpress (syntect). */\n");
+    css.push_str(&format!("/* light: {} */\n", LIGHT_THEME.as_name()));
+    css.push_str("@media not all and (prefers-color-scheme: dark) {\n");
+    push_rules(&mut css, &light, ":root:not([data-theme=dark]) .code ");
+    css.push_str("}\n");
+    push_rules(&mut css, &light, "[data-theme=light] .code ");
+    css.push_str(&format!("/* dark: {} */\n", DARK_THEME.as_name()));
+    css.push_str("@media (prefers-color-scheme: dark) {\n");
+    push_rules(&mut css, &dark, ":root:not([data-theme=light]) .code ");
+    css.push_str("}\n");
+    push_rules(&mut css, &dark, "[data-theme=dark] .code ");
+    css
+}
+
+/// One CSS rule of a theme: its selectors (unscoped) and its declarations.
+struct Rule {
+    selectors: Vec<String>,
+    body: String,
+}
+
+/// The token rules syntect generates for `theme`, without the header comment
+/// and the `.hl-code` block rule (whose colours would fight the site CSS).
+fn theme_rules(theme: &Theme) -> Vec<Rule> {
+    let Ok(css) = css_for_theme_with_class_style(theme, CLASS_STYLE) else {
+        return Vec::new();
+    };
+    css.split('}').filter_map(parse_rule).collect()
+}
+
+/// Parses one `selectors { declarations` chunk of syntect's output.
+fn parse_rule(chunk: &str) -> Option<Rule> {
+    let (head, body) = chunk.split_once('{')?;
+    let head = head.rsplit_once("*/").map_or(head, |(_, after)| after);
+    let selectors: Vec<String> = head
+        .split(", ")
+        .map(str::trim)
+        .filter(|s| s.starts_with('.') && *s != ".hl-code")
+        .map(str::to_string)
+        .collect();
+    let body = body.trim();
+    if selectors.is_empty() || body.is_empty() {
+        return None;
+    }
+    Some(Rule { selectors, body: body.to_string() })
+}
+
+/// Appends `rules` to `css`, every selector prefixed with `scope`.
+fn push_rules(css: &mut String, rules: &[Rule], scope: &str) {
+    for rule in rules {
+        let selectors: Vec<String> = rule.selectors.iter().map(|s| format!("{scope}{s}")).collect();
+        css.push_str(&selectors.join(", "));
+        css.push_str(" { ");
+        css.push_str(&rule.body.replace('\n', " "));
+        css.push_str(" }\n");
+    }
+}
+
+/// Commands that start a shell line (for untagged fences).
+const SHELL_COMMANDS: &[&str] = &[
+    "kubectl",
+    "kubeadm",
+    "minikube",
+    "helm",
+    "k9s",
+    "sudo",
+    "su",
+    "apt",
+    "apt-get",
+    "yum",
+    "dnf",
+    "brew",
+    "snap",
+    "pacman",
+    "apk",
+    "docker",
+    "podman",
+    "crictl",
+    "ctr",
+    "nerdctl",
+    "cd",
+    "ls",
+    "export",
+    "curl",
+    "wget",
+    "git",
+    "systemctl",
+    "journalctl",
+    "service",
+    "cat",
+    "echo",
+    "mkdir",
+    "rm",
+    "cp",
+    "mv",
+    "chmod",
+    "chown",
+    "ssh",
+    "scp",
+    "rsync",
+    "npm",
+    "npx",
+    "yarn",
+    "pnpm",
+    "pip",
+    "pip3",
+    "python",
+    "python3",
+    "cargo",
+    "rustup",
+    "make",
+    "go",
+    "terraform",
+    "ansible",
+    "ansible-playbook",
+    "grep",
+    "find",
+    "tar",
+    "source",
+    "touch",
+    "vim",
+    "nano",
+    "tail",
+    "head",
+    "sed",
+    "awk",
+    "ln",
+    "etcdctl",
+    "openssl",
+    "aws",
+    "gcloud",
+    "az",
+    "ps",
+    "kill",
+    "env",
+    "which",
+    "ping",
+    "dig",
+    "nslookup",
+    "useradd",
+    "usermod",
+    "swapoff",
+    "modprobe",
+    "sysctl",
+    "tee",
+    "xargs",
+    "unzip",
+    "ip",
+    "ifconfig",
+    "netstat",
+    "lsof",
+    "mount",
+    "umount",
+    "df",
+    "du",
+    "hostnamectl",
+    "ufw",
+    "iptables",
+    "watch",
+    "alias",
+    "unset",
+    "set",
+    "node",
+    "deno",
+    "mvn",
+    "gradle",
+    "dotnet",
+    "chsh",
+    "wsl",
+    "nc",
+    "telnet",
+    "base64",
+    "jq",
+    "yq",
+    "kustomize",
+    "vagrant",
+];
+
+/// Small words that give prose away when a "command" line has no shell syntax.
+const PROSE_WORDS: &[&str] = &[
+    "the", "a", "an", "is", "are", "to", "of", "into", "for", "with", "and", "or", "you", "your",
+    "this", "that", "it", "in", "on", "then", "sure", "be", "will", "can",
+];
+
+/// The language of an untagged fence when it is recognisable: `"json"`,
+/// `"yaml"` (e.g. Kubernetes manifests) or `"bash"`; `None` otherwise.
+pub fn guess_language(code: &str) -> Option<&'static str> {
+    let trimmed = code.trim();
+    if trimmed.is_empty() {
+        None
+    } else if looks_like_json(trimmed) {
+        Some("json")
+    } else if looks_like_yaml(code) {
+        Some("yaml")
+    } else if looks_like_shell(code) {
+        Some("bash")
+    } else {
+        None
+    }
+}
+
+/// A JSON object or array (validated, not built).
+fn looks_like_json(trimmed: &str) -> bool {
+    (trimmed.starts_with('{') || trimmed.starts_with('['))
+        && serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_ok()
+}
+
+/// Tally of the lines of a candidate YAML document.
+#[derive(Default)]
+struct YamlTally {
+    /// Non-blank lines that do not read as YAML.
+    odd: usize,
+    /// `key: value` / `key:` lines.
+    keys: usize,
+    /// A `key:` line followed by a deeper or list line.
+    nested: bool,
+    /// A typical manifest key (apiVersion, kind, metadata, spec…).
+    known_key: bool,
+    /// Indentation of the last `key:` line with an empty value, until the next line.
+    open_key: Option<usize>,
+    /// Indentation of the key owning the current `|`/`>` block scalar.
+    block: Option<usize>,
+}
+
+/// Keys that mark configuration files (Kubernetes, Compose, CI).
+const KNOWN_YAML_KEYS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "spec",
+    "services",
+    "volumes",
+    "jobs",
+    "steps",
+    "stages",
+    "containers",
+    "image",
+    "version",
+    "dependencies",
+    "env",
+    "data",
+];
+
+impl YamlTally {
+    /// Tallies one non-blank line.
+    fn add(&mut self, line: &str) {
+        let indent = line.len() - line.trim_start().len();
+        let text = line.trim();
+        if self.block.is_some_and(|b| indent > b) {
+            return;
+        }
+        self.block = None;
+        if self.open_key.take().is_some_and(|k| indent > k || text.starts_with('-')) {
+            self.nested = true;
+        }
+        match yaml_line(text) {
+            None => self.odd += 1,
+            Some(YamlLine::Other) => {}
+            Some(YamlLine::Key { name, open, block }) => {
+                self.keys += 1;
+                self.known_key |= KNOWN_YAML_KEYS.contains(&name);
+                self.open_key = open.then_some(indent);
+                self.block = block.then_some(indent);
+            }
+        }
+    }
+}
+
+/// Mostly `key: value`, `key:`, `- item` and comment lines, with structure
+/// (nesting or a typical manifest key); up to a fifth of stray lines (a title,
+/// a shell prompt) are tolerated.
+fn looks_like_yaml(code: &str) -> bool {
+    let lines = || code.lines().filter(|l| !l.trim().is_empty());
+    let max_odd = lines().count() / 5;
+    let mut tally = YamlTally::default();
+    for line in lines() {
+        tally.add(line);
+        if tally.odd > max_odd {
+            return false;
+        }
+    }
+    tally.keys >= 2 && (tally.nested || tally.known_key)
+}
+
+/// What one trimmed YAML line is.
+enum YamlLine<'a> {
+    /// A comment, list item or document marker.
+    Other,
+    /// `name: value`; `open` when the value is empty (a nested block follows),
+    /// `block` when it is a `|`/`>` block scalar.
+    Key { name: &'a str, open: bool, block: bool },
+}
+
+/// Classifies a trimmed line; `None` when it does not read as YAML.
+fn yaml_line(text: &str) -> Option<YamlLine<'_>> {
+    if text.starts_with('#') || text == "---" || text == "..." || text == "-" {
+        return Some(YamlLine::Other);
+    }
+    let item = text.strip_prefix("- ").map(str::trim_start);
+    let entry = item.unwrap_or(text);
+    if let Some(key) = yaml_key(entry) {
+        return Some(key);
+    }
+    item.map(|_| YamlLine::Other)
+}
+
+/// `name: value` or `name:` with a plain (or quoted) one-word key.
+fn yaml_key(entry: &str) -> Option<YamlLine<'_>> {
+    let (name, value) = match entry.split_once(": ") {
+        Some((name, value)) => (name, value.trim()),
+        None => (entry.strip_suffix(':')?, ""),
+    };
+    let name = name.trim_matches(|c| c == '"' || c == '\'');
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/');
+    let first_ok = name.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    if !first_ok || !name.chars().all(plain) {
+        return None;
+    }
+    let block = matches!(value, "|" | ">" | "|-" | ">-" | "|+" | ">+");
+    Some(YamlLine::Key { name, open: value.is_empty(), block })
+}
+
+/// Shell session or script: a prompt on the first line, or mostly lines that
+/// start with a well-known command and do not read as prose.
+fn looks_like_shell(code: &str) -> bool {
+    let mut lines = code.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let Some(first) = lines.next() else { return false };
+    if prompt_command(first).is_some() {
+        return true;
+    }
+    let (mut total, mut commands, mut continued) = (1, usize::from(is_command(first)), false);
+    continued |= first.ends_with('\\');
+    for line in lines {
+        total += 1;
+        if continued || is_command(line) {
+            commands += 1;
+        }
+        continued = line.ends_with('\\');
+    }
+    commands > 0 && commands * 10 >= total * 7
+}
+
+/// The command after a `$ ` or `user@host:~$ ` prompt.
+fn prompt_command(line: &str) -> Option<&str> {
+    if let Some(rest) = line.strip_prefix("$ ") {
+        return Some(rest);
+    }
+    let (prompt, rest) = line.split_once("$ ")?;
+    let user_host = prompt.contains('@') && prompt.contains(':') && !prompt.contains(' ');
+    user_host.then_some(rest)
+}
+
+/// Starts with a known command and is not a sentence.
+fn is_command(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    let Some(first) = words.next() else { return false };
+    if !SHELL_COMMANDS.contains(&first) {
+        return false;
+    }
+    let has_shell_syntax = line.contains(['-', '/', '=', '|', '$', '>', '.', '~', '"', '\'']);
+    has_shell_syntax || !words.any(|w| PROSE_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE2: &str = include_str!("../../tests/fixtures/code/yaml_example2.yaml");
+    const SELECTORS: &str = include_str!("../../tests/fixtures/code/yaml_selector_examples.yaml");
+    const AFFINITY: &str = include_str!("../../tests/fixtures/code/yaml_affinity_tabs.yaml");
+    const REDIS: &str = include_str!("../../tests/fixtures/code/yaml_redis_marked.yaml");
+
+    #[test]
+    fn logseq_aliases_are_languages() {
+        let h = highlighter();
+        for token in ["sh", "shell", "bash", "zsh", "console", "yml", "YAML", "js", "ts", "py"] {
+            assert!(h.is_language(token), "{token}");
+        }
+        for token in ["rs", "golang", "dockerfile", "Dockerfile", "clj", "cljs", "edn", "json"] {
+            assert!(h.is_language(token), "{token}");
+        }
+        for token in ["toml", "sql", "html", "css", "c", "cpp", "java", "kotlin", "hcl"] {
+            assert!(h.is_language(token), "{token}");
+        }
+        for token in ["terraform", "Rust", "Python", "go", "text", "diff", "c++", "csharp"] {
+            assert!(h.is_language(token), "{token}");
+        }
+    }
+
+    #[test]
+    fn shell_aliases_resolve_to_bash() {
+        let h = highlighter();
+        for token in ["sh", "shell", "zsh", "console", "BASH"] {
+            assert_eq!(
+                h.syntax_for(token).map(|s| s.name.as_str()),
+                Some("Bourne Again Shell (bash)")
+            );
+        }
+        assert_eq!(h.syntax_for("clj").map(|s| s.name.as_str()), Some("Clojure"));
+        assert_eq!(h.syntax_for("yml").map(|s| s.name.as_str()), Some("YAML"));
+    }
+
+    #[test]
+    fn captions_and_junk_are_not_languages() {
+        let h = highlighter();
+        for token in ["Example2", "", " ", "E.g", "task", "1", ":results", "mermaid-ish", "<b>"] {
+            assert!(!h.is_language(token), "{token}");
+        }
+        assert!(h.highlight("Example2", "x").is_none());
+    }
+
+    #[test]
+    fn yaml_is_highlighted_with_prefixed_classes() {
+        let html = highlighter().highlight("yaml", "kind: Pod\nname: x # c\n").unwrap_or_default();
+        assert!(html.contains("hl-entity"), "{html}");
+        assert!(html.contains("hl-comment"), "{html}");
+        assert!(!html.contains("<pre"), "{html}");
+    }
+
+    #[test]
+    fn highlighted_text_is_escaped() {
+        let html = highlighter().highlight("rust", "let a = \"<b>&\";").unwrap_or_default();
+        assert!(html.contains("&lt;b&gt;&amp;"), "{html}");
+        assert!(!html.contains("<b>"), "{html}");
+        let plain = highlighter().highlight("text", "<i>").unwrap_or_default();
+        assert_eq!(plain, "&lt;i&gt;");
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        let h = highlighter();
+        for code in ["", "\n", "\u{0}\u{feff}\r\n\t", "\"unterminated", "}}}{{{", "é😀\u{202e}"]
+        {
+            for lang in ["yaml", "json", "bash", "rust", "html", "markdown", "clojure"] {
+                let _ = h.highlight(lang, code);
+            }
+        }
+    }
+
+    #[test]
+    fn huge_lines_fall_back_to_plain_text() {
+        let line = "a".repeat(MAX_LINE_BYTES + 1);
+        assert!(highlighter().highlight("json", &line).is_none());
+    }
+
+    #[test]
+    fn stylesheet_has_scoped_light_and_dark_rules() {
+        let css = stylesheet();
+        assert!(css.contains("@media (prefers-color-scheme: dark)"));
+        assert!(css.contains(":root:not([data-theme=light]) .code .hl-comment"));
+        assert!(css.contains("[data-theme=dark] .code .hl-"));
+        assert!(css.contains("[data-theme=light] .code .hl-"));
+        assert!(!css.contains(".hl-code"));
+        let unscoped = css.lines().filter(|l| l.starts_with(".hl-")).count();
+        assert_eq!(unscoped, 0);
+    }
+
+    #[test]
+    fn guesses_json() {
+        assert_eq!(guess_language("{\"a\": [1, 2]}"), Some("json"));
+        assert_eq!(guess_language("[1, 2, 3]\n"), Some("json"));
+        assert_eq!(guess_language("{not json}"), None);
+    }
+
+    #[test]
+    fn guesses_sample_manifests_as_yaml() {
+        for code in [EXAMPLE2, SELECTORS, AFFINITY, REDIS] {
+            assert_eq!(guess_language(code), Some("yaml"), "{code}");
+        }
+    }
+
+    #[test]
+    fn guesses_compose_file_as_yaml() {
+        let code = "services:\n  web:\n    image: nginx\n    ports:\n      - \"80:80\"\n";
+        assert_eq!(guess_language(code), Some("yaml"));
+    }
+
+    #[test]
+    fn guesses_shell() {
+        assert_eq!(guess_language("$ kubectl get pods\nNAME   READY\nnginx  1/1\n"), Some("bash"));
+        assert_eq!(guess_language("sudo apt install etcd-client\n"), Some("bash"));
+        let script = "export KUBECONFIG=~/.kube/config\nkubectl apply -f x.yaml \\\n  --dry-run\n";
+        assert_eq!(guess_language(script), Some("bash"));
+        assert_eq!(guess_language("ubuntu@control1:~$ cat cka/selector-pod.yaml\n"), Some("bash"));
+    }
+
+    #[test]
+    fn prose_is_not_guessed() {
+        for code in [
+            "Remember to drain the node first.\nThen upgrade kubeadm.",
+            "cd into the directory and run make",
+            "make sure the pods are running",
+            "Note: this is important\nWarning: really",
+            "Step 1: install\nStep 2: configure",
+            "just some words",
+            "fn main() {\n    println!(\"hi\");\n}",
+        ] {
+            assert_eq!(guess_language(code), None, "{code}");
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! RENDER: the resolved [`Site`] → HTML files, one page at a time, in parallel.
+//!
+//! Pure: reads nothing from disk (the theme is loaded before) and writes
+//! nothing; [`crate::output`] writes what this returns.
+
+pub mod blocks;
+pub mod code;
+pub mod diagram;
+pub mod escape;
+pub mod highlight;
+pub mod markdown;
+pub mod math;
+pub mod page;
+pub mod templates;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::{Diagnostic, Result};
+use crate::resolve::{PageKind, Site};
+use page::LinkContext;
+use templates::Theme;
+
+/// One file of the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path relative to the output folder, `/`-separated.
+    pub path: String,
+    /// The bytes to write.
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Serialize)]
+struct SiteContext {
+    title: String,
+    description: String,
+    language: String,
+    base_url: String,
+}
+
+#[derive(Serialize)]
+struct NavContext {
+    pages: Vec<LinkContext>,
+    journals: Vec<LinkContext>,
+}
+
+/// Everything every template receives.
+fn base_context(site: &Site, nav: &NavContext) -> tera::Context {
+    let mut ctx = tera::Context::new();
+    ctx.insert(
+        "site",
+        &SiteContext {
+            title: site.config.display_title(),
+            description: site.config.description.clone(),
+            language: site.config.language.clone(),
+            base_url: site.config.base_url.clone(),
+        },
+    );
+    ctx.insert("root", "");
+    ctx.insert("nav", nav);
+    ctx.insert("generator", concat!("blockpress ", env!("CARGO_PKG_VERSION")));
+    ctx
+}
+
+/// Renders every page, the home page, the 404 page and the theme's static files.
+pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<Diagnostic>)> {
+    let nav = nav(site);
+    let base = base_context(site, &nav);
+    let journals = journal_order(site);
+    let rendered: Vec<Result<(OutputFile, Vec<Diagnostic>)>> = site
+        .published()
+        .map(|(id, _)| id)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|id| {
+            let (mut context, diagnostics) = page::page_context(site, id);
+            if let Some(pos) = journals.iter().position(|&j| j == id) {
+                context.prev = journals.get(pos + 1).map(|&j| link(site, j));
+                context.next = pos.checked_sub(1).and_then(|p| journals.get(p)).map(|&j| link(site, j));
+            }
+            let mut ctx = base.clone();
+            ctx.insert("page", &context);
+            let html = theme.render("page.html", &ctx)?;
+            Ok((OutputFile { path: context.url, bytes: html.into_bytes() }, diagnostics))
+        })
+        .collect();
+    let mut files = Vec::with_capacity(rendered.len() + 8);
+    let mut diagnostics = Vec::new();
+    for result in rendered {
+        let (file, found) = result?;
+        files.push(file);
+        diagnostics.extend(found);
+    }
+    files.push(home(site, theme, &base, &journals)?);
+    files.push(OutputFile { path: "404.html".into(), bytes: theme.render("404.html", &base)?.into_bytes() });
+    for (path, bytes) in theme.static_files() {
+        files.push(OutputFile { path: format!("static/{path}"), bytes: bytes.to_vec() });
+    }
+    files.push(OutputFile { path: "static/highlight.css".into(), bytes: highlight::stylesheet().into_bytes() });
+    if let Some(css) = &site.custom_css {
+        files.push(OutputFile { path: "static/custom.css".into(), bytes: css.clone().into_bytes() });
+    }
+    diagnostics.sort();
+    diagnostics.dedup();
+    Ok((files, diagnostics))
+}
+
+fn link(site: &Site, id: usize) -> LinkContext {
+    let page = &site.pages[id];
+    LinkContext { title: page.name.clone(), url: page.file_name() }
+}
+
+/// Published journal pages, newest first.
+fn journal_order(site: &Site) -> Vec<usize> {
+    let mut journals: Vec<(crate::load::Date, usize)> = site
+        .published()
+        .filter(|(_, p)| p.kind == PageKind::Journal)
+        .filter_map(|(id, p)| p.journal.map(|d| (d, id)))
+        .collect();
+    journals.sort_by(|a, b| b.cmp(a));
+    journals.into_iter().map(|(_, id)| id).collect()
+}
+
+/// The sidebar: favorites and the most referenced pages, and recent journals.
+fn nav(site: &Site) -> NavContext {
+    let mut pages: Vec<usize> = site.logseq.favorites.iter().filter_map(|f| site.lookup(f)).map(|p| site_index(site, p)).collect();
+    let mut ranked: Vec<(usize, usize)> = site
+        .published()
+        .filter(|(_, p)| p.kind == PageKind::Page)
+        .map(|(id, p)| (p.backlinks.len() + usize::from(p.note.is_some()), id))
+        .collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, id) in ranked.into_iter().take(20) {
+        if !pages.contains(&id) {
+            pages.push(id);
+        }
+    }
+    let journals = journal_order(site).into_iter().take(10).map(|id| link(site, id)).collect();
+    NavContext { pages: pages.into_iter().map(|id| link(site, id)).collect(), journals }
+}
+
+fn site_index(site: &Site, page: &crate::resolve::Page) -> usize {
+    site.by_identity.get(&page.identity).copied().unwrap_or(0)
+}
+
+#[derive(Serialize)]
+struct IndexEntry {
+    title: String,
+    url: String,
+    kind: PageKind,
+}
+
+fn home(site: &Site, theme: &Theme, base: &tera::Context, journals: &[usize]) -> Result<OutputFile> {
+    let mut pages: Vec<IndexEntry> = site
+        .published()
+        .filter(|(_, p)| p.kind != PageKind::Journal)
+        .map(|(_, p)| IndexEntry { title: p.name.clone(), url: p.file_name(), kind: p.kind })
+        .collect();
+    pages.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.title.cmp(&b.title)));
+    let journals: Vec<LinkContext> = journals.iter().map(|&id| link(site, id)).collect();
+    let mut ctx = base.clone();
+    ctx.insert("pages", &pages);
+    ctx.insert("journals", &journals);
+    ctx.insert("home_content", "");
+    Ok(OutputFile { path: "index.html".into(), bytes: theme.render("index.html", &ctx)?.into_bytes() })
+}

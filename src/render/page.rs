@@ -1,0 +1,320 @@
+//! One page of the site → its template context (and the links it resolves).
+
+use std::cell::RefCell;
+
+use serde::Serialize;
+
+use super::blocks::{self, TreeContext};
+use super::escape::{escape_href, escape_html};
+use super::markdown::{plain_text, render_inline, Links, MarkdownOptions};
+use crate::error::Diagnostic;
+use crate::parse::inline::Macro;
+use crate::resolve::{Page, PageId, PageKind, Site};
+
+/// Resolves links for blocks of one page, collecting warnings with their lines.
+pub struct PageLinks<'a> {
+    site: &'a Site,
+    rel_path: String,
+    line: std::cell::Cell<usize>,
+    /// Warnings found while rendering.
+    pub diagnostics: RefCell<Vec<Diagnostic>>,
+}
+
+impl<'a> PageLinks<'a> {
+    /// Links for `page` of `site`.
+    pub fn new(site: &'a Site, page: &Page) -> Self {
+        let rel_path = page.note.as_ref().map_or_else(String::new, |n| n.rel_path.clone());
+        PageLinks { site, rel_path, line: std::cell::Cell::new(0), diagnostics: RefCell::new(Vec::new()) }
+    }
+
+    /// Sets the line that warnings are reported at.
+    pub fn at_line(&self, line: usize) {
+        self.line.set(line);
+    }
+}
+
+impl Links for PageLinks<'_> {
+    fn page_url(&self, name: &str) -> Option<String> {
+        self.site.lookup(name).map(Page::file_name)
+    }
+
+    fn block_ref(&self, uuid: &str) -> Option<(String, String)> {
+        let (page, index) = self.site.block(uuid)?;
+        let note = page.note.as_ref()?;
+        let block = &note.blocks[index];
+        let url = format!("{}#{}", page.file_name(), page.anchors[index]);
+        // The title renders without further block refs, so cycles cannot recurse.
+        let title = if block.title.trim().is_empty() {
+            escape_html(plain_text(&block.body).lines().next().unwrap_or(""))
+        } else {
+            render_inline(&strip_block_refs(&block.title), &NoRefs(self), MarkdownOptions::default())
+        };
+        Some((url, title))
+    }
+
+    fn asset_url(&self, target: &str) -> Option<String> {
+        let decoded = percent_encoding::percent_decode_str(target).decode_utf8_lossy();
+        let path = decoded.trim_start_matches("../").trim_start_matches('/');
+        if !path.starts_with("assets/") || path.contains("/../") {
+            return None;
+        }
+        if !self.site.assets.contains(path) {
+            self.warn(format!("asset {path} does not exist"));
+        }
+        Some(path.to_string())
+    }
+
+    fn macro_html(&self, call: &Macro<'_>) -> Option<String> {
+        macro_html(self, call)
+    }
+
+    fn enter_block(&self, line: usize) {
+        self.at_line(line);
+    }
+
+    fn warn(&self, message: String) {
+        let line = self.line.get();
+        self.diagnostics.borrow_mut().push(Diagnostic::warning(&self.rel_path, (line > 0).then_some(line), message));
+    }
+}
+
+/// Link resolution that renders block refs as plain text (inside block-ref titles).
+struct NoRefs<'a, 'b>(&'a PageLinks<'b>);
+
+impl Links for NoRefs<'_, '_> {
+    fn page_url(&self, name: &str) -> Option<String> {
+        self.0.page_url(name)
+    }
+    fn block_ref(&self, _: &str) -> Option<(String, String)> {
+        None
+    }
+    fn asset_url(&self, target: &str) -> Option<String> {
+        self.0.asset_url(target)
+    }
+    fn macro_html(&self, call: &Macro<'_>) -> Option<String> {
+        self.0.macro_html(call)
+    }
+    fn warn(&self, _: String) {}
+}
+
+fn strip_block_refs(text: &str) -> String {
+    use crate::parse::inline::{scan, Inline};
+    scan(text)
+        .into_iter()
+        .map(|piece| match piece {
+            Inline::BlockRef(_) => "…".to_string(),
+            Inline::Text(t) | Inline::Url(t) => t.to_string(),
+            Inline::PageRef(n) => format!("[[{n}]]"),
+            Inline::Tag(n) if n.contains(' ') => format!("#[[{n}]]"),
+            Inline::Tag(n) => format!("#{n}"),
+            Inline::Macro(m) => format!("{{{{{}}}}}", m.raw),
+        })
+        .collect()
+}
+
+fn macro_html(links: &dyn Links, call: &Macro<'_>) -> Option<String> {
+    let arg = call.args.first().copied().unwrap_or("");
+    match call.name.to_ascii_lowercase().as_str() {
+        "embed" => {
+            let target = crate::parse::refs::link_page(arg);
+            let (url, label) = match target {
+                Some(name) => (links.page_url(&name)?, name),
+                None => {
+                    let uuid = arg.trim().trim_start_matches("((").trim_end_matches("))");
+                    let (url, title) = links.block_ref(uuid)?;
+                    return Some(format!("<div class=\"embed embed-block\"><a class=\"block-ref\" href=\"{}\">{title}</a></div>", escape_href(&url)));
+                }
+            };
+            Some(format!(
+                "<div class=\"embed embed-page\">Embedded page: <a class=\"page-ref\" href=\"{}\">{}</a></div>",
+                escape_href(&url),
+                escape_html(&label)
+            ))
+        }
+        "video" | "youtube" | "vimeo" | "bilibili" | "tweet" | "twitter" => {
+            let url = if arg.starts_with("http") { arg.to_string() } else { format!("https://www.youtube.com/watch?v={arg}") };
+            Some(format!("<a class=\"external video\" href=\"{}\">{}</a>", escape_href(&url), escape_html(&url)))
+        }
+        "cloze" => {
+            let answer = arg.split("\\\\").next().unwrap_or(arg).trim();
+            Some(format!("<span class=\"cloze\">{}</span>", escape_html(answer)))
+        }
+        _ => None,
+    }
+}
+
+/// A link in a template context.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkContext {
+    /// Link text.
+    pub title: String,
+    /// Relative URL.
+    pub url: String,
+}
+
+/// A property row.
+#[derive(Debug, Clone, Serialize)]
+pub struct PropertyContext {
+    /// The key.
+    pub key: String,
+    /// The value as HTML.
+    pub value: String,
+}
+
+/// One referencing block in the linked references.
+#[derive(Debug, Clone, Serialize)]
+pub struct BacklinkBlock {
+    /// The block rendered.
+    pub html: String,
+    /// URL of the block on its page.
+    pub url: String,
+    /// Its ancestors, outermost first.
+    pub breadcrumb: Vec<LinkContext>,
+}
+
+/// The referencing blocks of one page.
+#[derive(Debug, Clone, Serialize)]
+pub struct BacklinkGroup {
+    /// The referencing page's title.
+    pub title: String,
+    /// Its URL.
+    pub url: String,
+    /// The blocks.
+    pub blocks: Vec<BacklinkBlock>,
+}
+
+/// What `page.html` receives as `page`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageContext {
+    /// Page name.
+    pub title: String,
+    /// Output file name.
+    pub url: String,
+    /// `page`, `journal` or `missing`.
+    pub kind: PageKind,
+    /// ISO date of a journal.
+    pub date: String,
+    /// Namespace ancestors.
+    pub namespace: Vec<LinkContext>,
+    /// Visible page properties.
+    pub properties: Vec<PropertyContext>,
+    /// Tags from `tags::`.
+    pub tags: Vec<LinkContext>,
+    /// The block tree as HTML.
+    pub content: String,
+    /// Plain-text description (first block).
+    pub description: String,
+    /// Linked references, grouped by page.
+    pub backlinks: Vec<BacklinkGroup>,
+    /// Previous journal day.
+    pub prev: Option<LinkContext>,
+    /// Next journal day.
+    pub next: Option<LinkContext>,
+}
+
+/// Builds the context of one page; returns it with the warnings found.
+pub fn page_context(site: &Site, id: PageId) -> (PageContext, Vec<Diagnostic>) {
+    let page = &site.pages[id];
+    let links = PageLinks::new(site, page);
+    let options = MarkdownOptions { allow_html: site.config.allow_html };
+    let ctx = TreeContext { links: &links, options, anchors: &page.anchors };
+    let (content, properties, description) = match &page.note {
+        Some(note) => {
+            let content = page_blocks(note, &ctx, &links);
+            let properties = note
+                .properties
+                .iter()
+                .filter(|p| !crate::parse::props::is_hidden_key(&p.key) && !p.value.trim().is_empty())
+                .map(|p| PropertyContext { key: p.key.clone(), value: blocks::property_value(p, &ctx) })
+                .collect();
+            (content, properties, description(note))
+        }
+        None => (String::new(), Vec::new(), String::new()),
+    };
+    let context = PageContext {
+        title: page.name.clone(),
+        url: page.file_name(),
+        kind: page.kind,
+        date: page.journal.map(|d| d.iso()).unwrap_or_default(),
+        namespace: page.namespace.iter().filter_map(|&a| link_to(site, a)).collect(),
+        properties,
+        tags: page.tags.iter().filter_map(|&t| link_to(site, t)).collect(),
+        content,
+        description,
+        backlinks: backlinks(site, page, options),
+        prev: None,
+        next: None,
+    };
+    let diagnostics = links.diagnostics.into_inner();
+    (context, diagnostics)
+}
+
+fn link_to(site: &Site, id: PageId) -> Option<LinkContext> {
+    let page = &site.pages[id];
+    page.published.then(|| LinkContext { title: page.name.clone(), url: page.file_name() })
+}
+
+fn page_blocks(note: &crate::parse::Note, ctx: &TreeContext<'_>, links: &PageLinks<'_>) -> String {
+    let mut html = String::new();
+    let mut roots: Vec<usize> = note.roots().collect();
+    if let Some(&first) = roots.first() {
+        let block = &note.blocks[first];
+        if block.pre_block {
+            links.at_line(block.line);
+            if !block.body.is_empty() {
+                let anchor = page_anchor(ctx, first);
+                html.push_str(&format!("<div class=\"pre-block\"{anchor}>"));
+                html.push_str(&blocks::content(block, ctx));
+                html.push_str("</div>");
+            }
+            roots.remove(0);
+            roots.splice(0..0, block.children.iter().copied());
+        }
+    }
+    if !roots.is_empty() {
+        html.push_str(&blocks::render_tree(&note.blocks, &roots, ctx));
+    }
+    html
+}
+
+fn page_anchor(ctx: &TreeContext<'_>, index: usize) -> String {
+    ctx.anchors.get(index).map_or(String::new(), |a| format!(" id=\"{}\"", escape_html(a)))
+}
+
+fn description(note: &crate::parse::Note) -> String {
+    let text = note.blocks.iter().filter(|b| !b.pre_block).map(|b| plain_text(&b.body)).find(|t| !t.trim().is_empty());
+    let text = text.unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() > 160 { text.chars().take(157).collect::<String>() + "…" } else { text }
+}
+
+fn backlinks(site: &Site, page: &Page, options: MarkdownOptions) -> Vec<BacklinkGroup> {
+    let mut groups: Vec<BacklinkGroup> = Vec::new();
+    for loc in &page.backlinks {
+        let source = &site.pages[loc.page];
+        let Some(note) = &source.note else { continue };
+        let links = PageLinks::new(site, source);
+        let ctx = TreeContext { links: &links, options, anchors: &source.anchors };
+        let block = &note.blocks[loc.block];
+        let mut breadcrumb = Vec::new();
+        let mut parent = block.parent;
+        while let Some(p) = parent {
+            let title = plain_text(&note.blocks[p].body).lines().next().unwrap_or("").chars().take(60).collect();
+            breadcrumb.push(LinkContext { title, url: format!("{}#{}", source.file_name(), source.anchors[p]) });
+            parent = note.blocks[p].parent;
+        }
+        breadcrumb.reverse();
+        // A page-level reference (page properties such as `tags::`) points at the page itself.
+        let entry = if block.pre_block {
+            let html = blocks::property_list(&block.properties, "block-properties", &ctx);
+            BacklinkBlock { html, url: source.file_name(), breadcrumb }
+        } else {
+            let url = format!("{}#{}", source.file_name(), source.anchors[loc.block]);
+            BacklinkBlock { html: blocks::content(block, &ctx), url, breadcrumb }
+        };
+        match groups.last_mut() {
+            Some(group) if group.url == source.file_name() => group.blocks.push(entry),
+            _ => groups.push(BacklinkGroup { title: source.name.clone(), url: source.file_name(), blocks: vec![entry] }),
+        }
+    }
+    groups
+}

@@ -1,0 +1,415 @@
+//! The theme: Tera templates and static files (CSS, JS, icons).
+//!
+//! The default theme is compiled into the binary, so a site builds with no
+//! `themes/` folder at all. A theme folder on disk (`<themes_dir>/<name>/`)
+//! overrides it file by file: `templates/page.html` replaces only the default
+//! `page.html`, `static/style.css` replaces only the default stylesheet, and
+//! any other file is added. The default theme's own folder, when present,
+//! is applied the same way, so editing `themes/default/` in the repository
+//! takes effect without rebuilding the binary.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The name of the built-in theme.
+pub const DEFAULT_THEME: &str = "default";
+
+/// The default theme's templates, compiled in.
+const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    ("404.html", include_str!("../../themes/default/templates/404.html")),
+    ("base.html", include_str!("../../themes/default/templates/base.html")),
+    ("index.html", include_str!("../../themes/default/templates/index.html")),
+    ("page.html", include_str!("../../themes/default/templates/page.html")),
+];
+
+/// The default theme's static files (paths relative to `static/`), compiled in.
+const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    ("blockpress.js", include_bytes!("../../themes/default/static/blockpress.js")),
+    ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
+    ("style.css", include_bytes!("../../themes/default/static/style.css")),
+];
+
+/// File name endings loaded from a theme's `templates/` folder.
+const TEMPLATE_SUFFIXES: &[&str] = &[".html", ".htm", ".xml"];
+
+/// A loaded theme: its templates, ready to render, and its static files.
+#[derive(Debug)]
+pub struct Theme {
+    tera: tera::Tera,
+    static_files: Vec<(String, Cow<'static, [u8]>)>,
+}
+
+/// Where a template's text came from, for error messages.
+struct Source {
+    text: Cow<'static, str>,
+    path: Option<PathBuf>,
+}
+
+impl Theme {
+    /// Loads the theme `name` from `themes_dir`, on top of the built-in default.
+    ///
+    /// Fails with [`Error::Refused`] when `name` is not `default` and has no
+    /// folder, with [`Error::Template`] when a template does not parse, and
+    /// with [`Error::Io`] when a theme file cannot be read.
+    pub fn load(themes_dir: &Path, name: &str) -> Result<Theme> {
+        let mut templates: BTreeMap<String, Source> = DEFAULT_TEMPLATES
+            .iter()
+            .map(|&(name, text)| (name.to_owned(), Source { text: Cow::Borrowed(text), path: None }))
+            .collect();
+        let mut statics: BTreeMap<String, Cow<'static, [u8]>> = DEFAULT_STATIC
+            .iter()
+            .map(|&(path, bytes)| (path.to_owned(), Cow::Borrowed(bytes)))
+            .collect();
+
+        let dir = themes_dir.join(name);
+        if dir.is_dir() {
+            for (rel, path) in list_files(&dir.join("templates"))? {
+                if !TEMPLATE_SUFFIXES.iter().any(|suffix| rel.ends_with(suffix)) {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+                templates.insert(rel, Source { text: Cow::Owned(text), path: Some(path) });
+            }
+            for (rel, path) in list_files(&dir.join("static"))? {
+                let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+                statics.insert(rel, Cow::Owned(bytes));
+            }
+        } else if name != DEFAULT_THEME {
+            return Err(Error::Refused(format!(
+                "theme `{name}` not found in {}",
+                themes_dir.display()
+            )));
+        }
+
+        let tera = build_tera(&templates)?;
+        Ok(Theme { tera, static_files: statics.into_iter().collect() })
+    }
+
+    /// Renders `template` (e.g. `page.html`) with `context`.
+    pub fn render(&self, template: &str, context: &tera::Context) -> Result<String> {
+        self.tera
+            .render(template, context)
+            .map_err(|e| Error::Template(format!("rendering `{template}`: {}", error_chain(&e))))
+    }
+
+    /// Whether the theme has a template called `name`.
+    pub fn has_template(&self, name: &str) -> bool {
+        self.tera.get_template_names().any(|n| n == name)
+    }
+
+    /// The theme's static files: (path relative to `static/`, with `/`
+    /// separators; contents), sorted by path.
+    pub fn static_files(&self) -> &[(String, Cow<'static, [u8]>)] {
+        &self.static_files
+    }
+}
+
+/// Parses all templates together (so `extends` can find its parent).
+fn build_tera(templates: &BTreeMap<String, Source>) -> Result<tera::Tera> {
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(TEMPLATE_SUFFIXES.to_vec());
+    let raw = templates.iter().map(|(name, source)| (name.as_str(), source.text.as_ref()));
+    tera.add_raw_templates(raw).map_err(|e| {
+        let chain = error_chain(&e);
+        // Tera names the template in quotes; say which file that was.
+        let origin = templates
+            .iter()
+            .find(|(name, _)| chain.contains(&format!("'{name}'")))
+            .map(|(name, source)| match &source.path {
+                Some(path) => format!("{name} ({})", path.display()),
+                None => format!("{name} (built-in default theme)"),
+            });
+        match origin {
+            Some(origin) => Error::Template(format!("in {origin}: {chain}")),
+            None => Error::Template(chain),
+        }
+    })?;
+    Ok(tera)
+}
+
+/// Every file under `dir`, recursively, as (relative path with `/`
+/// separators, full path), skipping hidden files and folders (editor swap
+/// files, `.DS_Store`). A missing `dir` has no files.
+fn list_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter();
+    let visible = walker.filter_entry(|entry| {
+        entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.')
+    });
+    for entry in visible {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::io(path, e.into())
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let mut parts = Vec::new();
+        for part in rel.components() {
+            let part = part.as_os_str().to_str().ok_or_else(|| {
+                Error::io(
+                    entry.path(),
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "theme file name is not valid UTF-8",
+                    ),
+                )
+            })?;
+            parts.push(part);
+        }
+        files.push((parts.join("/"), entry.path().to_path_buf()));
+    }
+    Ok(files)
+}
+
+/// A Tera error with all its causes, outermost first, joined by `: `.
+fn error_chain(error: &tera::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn context() -> tera::Context {
+        let mut ctx = tera::Context::new();
+        ctx.insert(
+            "site",
+            &json!({"title": "My <Notes>", "description": "Notes & more", "language": "en", "base_url": ""}),
+        );
+        ctx.insert("root", "");
+        ctx.insert(
+            "nav",
+            &json!({
+                "pages": [{"title": "K8s", "url": "k8s.html"}, {"title": "Storage", "url": "storage.html"}],
+                "journals": [{"title": "Jan 5th, 2024", "url": "2024-01-05.html"}],
+            }),
+        );
+        ctx.insert("generator", "blockpress 0.1.0");
+        ctx
+    }
+
+    fn page_context() -> tera::Context {
+        let mut ctx = context();
+        ctx.insert(
+            "page",
+            &json!({
+                "title": "K8s",
+                "url": "k8s.html",
+                "kind": "page",
+                "date": "",
+                "namespace": [{"title": "Infra", "url": "infra.html"}],
+                "properties": [{"key": "type", "value": "<a class=\"page-ref\" href=\"topic.html\">topic</a>"}],
+                "tags": [{"title": "RBAC", "url": "rbac.html"}],
+                "content": "<ul class=\"blocks\"><li class=\"block\" id=\"b-1\"><div class=\"block-content\"><p>Hello</p></div></li></ul>",
+                "description": "All about <k8s>",
+                "backlinks": [{
+                    "title": "Storage",
+                    "url": "storage.html",
+                    "blocks": [{
+                        "html": "<p>see <a class=\"page-ref\" href=\"k8s.html\">K8s</a></p>",
+                        "url": "storage.html#b-9",
+                        "breadcrumb": [{"title": "Parent", "url": "storage.html#b-8"}],
+                    }],
+                }],
+            }),
+        );
+        ctx
+    }
+
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn default_theme_loads_without_a_themes_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let theme = Theme::load(&dir.path().join("nope"), "default").unwrap();
+        for name in ["base.html", "page.html", "index.html", "404.html"] {
+            assert!(theme.has_template(name), "{name}");
+        }
+        let paths: Vec<&str> = theme.static_files().iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["blockpress.js", "favicon.svg", "style.css"]);
+    }
+
+    #[test]
+    fn default_page_renders_escaped_and_relative() {
+        let dir = tempfile::tempdir().unwrap();
+        let theme = Theme::load(dir.path(), "default").unwrap();
+        let html = theme.render("page.html", &page_context()).unwrap();
+        assert!(html.contains("<title>K8s · My &lt;Notes&gt;</title>"), "{html}");
+        assert!(html.contains(r#"<meta name="description" content="All about &lt;k8s&gt;">"#));
+        assert!(html.contains(r#"<html lang="en">"#));
+        assert!(html.contains(r#"href="static/style.css""#));
+        assert!(html.contains(r#"href="static/highlight.css""#));
+        assert!(html.contains(r#"<li class="block" id="b-1">"#), "content is not escaped");
+        assert!(html.contains(r#"<a class="page-ref" href="topic.html">topic</a>"#));
+        assert!(html.contains(r#"href="storage.html#b-9""#));
+        assert!(html.contains(r#"<a href="k8s.html" aria-current="page">K8s</a>"#));
+        assert!(html.contains(r#"<a href="infra.html">Infra</a>"#));
+        assert!(!html.contains("rel=\"prev\""), "no pager without prev/next");
+        assert!(!html.contains("href=\"/"), "every internal link is relative");
+
+        let mut journal = page_context();
+        journal.insert(
+            "page",
+            &json!({
+                "title": "Jan 5th, 2024", "url": "2024-01-05.html", "kind": "journal",
+                "date": "2024-01-05", "namespace": [], "properties": [], "tags": [],
+                "content": "", "description": "", "backlinks": [],
+                "prev": {"title": "Jan 4th, 2024", "url": "2024-01-04.html"}, "next": null,
+            }),
+        );
+        let html = theme.render("page.html", &journal).unwrap();
+        assert!(html.contains(r#"<time datetime="2024-01-05">"#));
+        assert!(html.contains(r#"rel="prev" href="2024-01-04.html""#));
+        assert!(!html.contains("rel=\"next\""));
+    }
+
+    #[test]
+    fn index_and_404_render() {
+        let dir = tempfile::tempdir().unwrap();
+        let theme = Theme::load(dir.path(), "default").unwrap();
+        let mut ctx = context();
+        ctx.insert("pages", &json!([{"title": "K8s", "url": "k8s.html", "kind": "page"}]));
+        ctx.insert("journals", &json!([]));
+        ctx.insert("home_content", "");
+        let html = theme.render("index.html", &ctx).unwrap();
+        assert!(html.contains(r#"<li class="kind-page"><a href="k8s.html">K8s</a></li>"#), "{html}");
+        assert!(html.contains(r#"<a href="index.html" aria-current="page">All pages</a>"#));
+        let html = theme.render("404.html", &context()).unwrap();
+        assert!(html.contains("Page not found"));
+    }
+
+    #[test]
+    fn override_replaces_only_that_template() {
+        let dir = tempfile::tempdir().unwrap();
+        let custom = "{% extends \"base.html\" %}{% block content %}CUSTOM {{ page.title }}{% endblock content %}";
+        write(&dir.path().join("mine/templates/page.html"), custom);
+        write(&dir.path().join("mine/templates/.page.html.swp"), "{% broken");
+        let theme = Theme::load(dir.path(), "mine").unwrap();
+        let html = theme.render("page.html", &page_context()).unwrap();
+        assert!(html.contains("CUSTOM K8s"));
+        assert!(html.contains(r#"<nav class="site-nav" aria-label="Site">"#), "base.html is the default");
+        let mut ctx = context();
+        ctx.insert("pages", &json!([]));
+        ctx.insert("journals", &json!([]));
+        ctx.insert("home_content", "");
+        assert!(theme.render("index.html", &ctx).unwrap().contains("No pages yet."));
+    }
+
+    #[test]
+    fn syntax_error_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("broken/templates/page.html");
+        write(&path, "{% extends \"base.html\" %}{% block content %}{{ page.title {% endblock content %}");
+        let err = Theme::load(dir.path(), "broken").unwrap_err();
+        let Error::Template(message) = &err else { panic!("{err:?}") };
+        assert!(message.contains("page.html"), "{message}");
+        assert!(message.contains(&path.display().to_string()), "{message}");
+        // The cause from the parser (with its line) is part of the message.
+        assert!(message.contains("1:"), "{message}");
+    }
+
+    #[test]
+    fn render_error_carries_the_cause() {
+        let dir = tempfile::tempdir().unwrap();
+        let theme = Theme::load(dir.path(), "default").unwrap();
+        let err = theme.render("page.html", &context()).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("page.html") && message.contains("page."), "{message}");
+    }
+
+    #[test]
+    fn static_files_override_and_add() {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("mine/static/style.css"), "body{}");
+        write(&dir.path().join("mine/static/img/logo.svg"), "<svg/>");
+        write(&dir.path().join("mine/static/.DS_Store"), "x");
+        let theme = Theme::load(dir.path(), "mine").unwrap();
+        let files: Vec<(&str, &[u8])> =
+            theme.static_files().iter().map(|(p, b)| (p.as_str(), b.as_ref())).collect();
+        let paths: Vec<&str> = files.iter().map(|(p, _)| *p).collect();
+        assert_eq!(paths, ["blockpress.js", "favicon.svg", "img/logo.svg", "style.css"]);
+        assert_eq!(files[3].1, b"body{}");
+        assert_eq!(files[2].1, b"<svg/>");
+    }
+
+    #[test]
+    fn unknown_theme_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Theme::load(dir.path(), "fancy").unwrap_err();
+        assert!(matches!(&err, Error::Refused(m) if m.contains("theme `fancy` not found")), "{err:?}");
+    }
+}
+
+// TEMP-PREVIEW-BEGIN
+#[cfg(test)]
+mod preview_tmp {
+    use super::*;
+    use serde_json::json;
+    #[test]
+    #[ignore]
+    fn write_preview() {
+        let out = Path::new("/tmp/bp-preview");
+        let theme = Theme::load(Path::new("themes"), "default").unwrap();
+        std::fs::create_dir_all(out.join("static")).unwrap();
+        for (p, b) in theme.static_files() {
+            std::fs::write(out.join("static").join(p), b).unwrap();
+        }
+        std::fs::copy(out.join("highlight.css"), out.join("static/highlight.css")).unwrap();
+        let content = std::fs::read_to_string(out.join("content.html")).unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", &json!({"title": "Homelab Notes", "description": "My notes", "language": "en", "base_url": ""}));
+        ctx.insert("root", "");
+        ctx.insert("generator", "blockpress 0.1.0");
+        ctx.insert("nav", &json!({
+            "pages": [{"title": "K8s", "url": "k8s.html"}, {"title": "Storage summary", "url": "storage-summary.html"}, {"title": "RBAC", "url": "rbac.html"}, {"title": "Infrastructure/Networking/A very long namespaced page title", "url": "x.html"}],
+            "journals": [{"title": "Jan 5th, 2024", "url": "2024-01-05.html"}, {"title": "Jan 4th, 2024", "url": "2024-01-04.html"}]
+        }));
+        ctx.insert("page", &json!({
+            "title": "K8s", "url": "k8s.html", "kind": "page", "date": "",
+            "namespace": [{"title": "Infrastructure", "url": "infrastructure.html"}, {"title": "Containers", "url": "infrastructure-containers.html"}],
+            "properties": [{"key": "type", "value": "<a class=\"page-ref\" href=\"topic.html\">topic</a>"}, {"key": "alias", "value": "kubernetes, kube"}],
+            "tags": [{"title": "devops", "url": "devops.html"}, {"title": "containers", "url": "containers.html"}],
+            "content": content, "description": "Kubernetes notes",
+            "backlinks": [
+              {"title": "Storage summary", "url": "storage-summary.html", "blocks": [
+                {"html": "<p>Longhorn runs on <a class=\"page-ref\" href=\"k8s.html\">K8s</a> and needs iSCSI on every node.</p>", "url": "storage-summary.html#b-9", "breadcrumb": [{"title": "Storage", "url": "storage-summary.html#b-7"}, {"title": "Block storage options", "url": "storage-summary.html#b-8"}]},
+                {"html": "<p><span class=\"marker marker-todo\">TODO</span> compare with <a class=\"page-ref\" href=\"k8s.html\">K8s</a> CSI drivers</p>", "url": "storage-summary.html#b-10", "breadcrumb": []}
+              ]},
+              {"title": "Jan 5th, 2024", "url": "2024-01-05.html", "blocks": [
+                {"html": "<ul class=\"blocks\"><li class=\"block\"><div class=\"block-content\"><p>Upgraded <a class=\"page-ref\" href=\"k8s.html\">K8s</a> to 1.29</p></div><ul class=\"blocks\"><li class=\"block\"><div class=\"block-content\"><p>no issues</p></div></li></ul></li></ul>", "url": "2024-01-05.html#b-1", "breadcrumb": []}
+              ]}
+            ]
+        }));
+        std::fs::write(out.join("k8s.html"), theme.render("page.html", &ctx).unwrap()).unwrap();
+        ctx.insert("page", &json!({"title": "Jan 5th, 2024", "url": "2024-01-05.html", "kind": "journal", "date": "2024-01-05", "namespace": [], "properties": [], "tags": [], "content": "<ul class=\"blocks\"><li class=\"block\" id=\"b-1\"><div class=\"block-content\"><p>Upgraded <a class=\"page-ref\" href=\"k8s.html\">K8s</a> to 1.29</p></div></li></ul>", "description": "", "backlinks": [], "prev": {"title": "Jan 4th, 2024", "url": "2024-01-04.html"}, "next": {"title": "Jan 6th, 2024", "url": "2024-01-06.html"}}));
+        std::fs::write(out.join("2024-01-05.html"), theme.render("page.html", &ctx).unwrap()).unwrap();
+        ctx.insert("page", &json!({"title": "Calico", "url": "calico.html", "kind": "missing", "date": "", "namespace": [], "properties": [], "tags": [], "content": "", "description": "", "backlinks": []}));
+        std::fs::write(out.join("calico.html"), theme.render("page.html", &ctx).unwrap()).unwrap();
+        ctx.remove("page");
+        ctx.insert("pages", &json!([{"title": "K8s", "url": "k8s.html", "kind": "page"}, {"title": "Calico", "url": "calico.html", "kind": "missing"}, {"title": "Storage summary", "url": "storage-summary.html", "kind": "page"}, {"title": "RBAC", "url": "rbac.html", "kind": "page"}, {"title": "Alice", "url": "alice.html", "kind": "page"}, {"title": "devops", "url": "devops.html", "kind": "page"}]));
+        ctx.insert("journals", &json!([{"title": "Jan 5th, 2024", "url": "2024-01-05.html"}, {"title": "Jan 4th, 2024", "url": "2024-01-04.html"}]));
+        ctx.insert("home_content", "");
+        std::fs::write(out.join("index.html"), theme.render("index.html", &ctx).unwrap()).unwrap();
+        std::fs::write(out.join("404.html"), theme.render("404.html", &ctx).unwrap()).unwrap();
+    }
+}
+// TEMP-PREVIEW-END

@@ -1,0 +1,490 @@
+//! RESOLVE: parsed notes → the [`Site`]: every page (with or without a file),
+//! links resolved case-insensitively, aliases, namespaces, backlinks, slugs.
+//!
+//! One pass over the whole graph; after it the site is immutable and every
+//! page can render in parallel.
+
+pub mod slugs;
+
+use std::collections::{BTreeMap, HashMap};
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::config::{PublishMode, SiteConfig};
+use crate::error::Diagnostic;
+use crate::load::{journal_date, Date, LogseqConfig};
+use crate::parse::{inline, Note};
+
+/// Index of a page in [`Site::pages`].
+pub type PageId = usize;
+
+/// A block on a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BlockLoc {
+    /// The page.
+    pub page: PageId,
+    /// Index into the page's `note.blocks`.
+    pub block: usize,
+}
+
+/// What a page is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageKind {
+    /// A page with its own file.
+    Page,
+    /// A journal day.
+    Journal,
+    /// Referenced (or a namespace ancestor) but without a file, as in Logseq.
+    Missing,
+}
+
+/// One page of the site.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Display name.
+    pub name: String,
+    /// Case-folded name used for matching.
+    pub identity: String,
+    /// Output file stem (`k8s` → `k8s.html`).
+    pub slug: String,
+    /// What the page is.
+    pub kind: PageKind,
+    /// The parsed note, for pages with a file.
+    pub note: Option<Note>,
+    /// The journal day.
+    pub journal: Option<Date>,
+    /// Names declared by `alias::`.
+    pub aliases: Vec<String>,
+    /// Pages listed in the page's `tags::`.
+    pub tags: Vec<PageId>,
+    /// Namespace ancestors, outermost first (`a`, `a/b` for `a/b/c`).
+    pub namespace: Vec<PageId>,
+    /// Blocks on other pages that reference this page, in site order.
+    pub backlinks: Vec<BlockLoc>,
+    /// Anchor of every block of the note (`b-<uuid>` or derived from the content).
+    pub anchors: Vec<String>,
+    /// Whether the page is part of the published site.
+    pub published: bool,
+}
+
+impl Page {
+    /// The page's output file name.
+    pub fn file_name(&self) -> String {
+        format!("{}.html", self.slug)
+    }
+}
+
+/// The whole site, resolved.
+#[derive(Debug)]
+pub struct Site {
+    /// The site configuration.
+    pub config: SiteConfig,
+    /// The graph's Logseq settings.
+    pub logseq: LogseqConfig,
+    /// Every page, sorted by identity (journals and pages alike).
+    pub pages: Vec<Page>,
+    /// Identity (page name or alias, case-folded) → page.
+    pub by_identity: HashMap<String, PageId>,
+    /// Block UUID → block.
+    pub by_uuid: HashMap<String, BlockLoc>,
+    /// Paths of the graph's assets, relative to the graph root (`assets/x.png`).
+    pub assets: std::collections::BTreeSet<String>,
+    /// `logseq/custom.css`, published as `static/custom.css`.
+    pub custom_css: Option<String>,
+    /// Problems found while resolving.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Case-folded page identity: NFC, lower case, surrounding `/` and spaces removed.
+pub fn identity(name: &str) -> String {
+    name.trim().trim_matches('/').nfc().flat_map(char::to_lowercase).collect()
+}
+
+/// Whether a page name is a namespace path (`a/b`), as Logseq decides.
+pub fn is_namespace(name: &str) -> bool {
+    name.contains('/') && !name.starts_with("./") && !name.starts_with("../") && !name.contains("://") && !name.contains("[[")
+}
+
+/// The journal day a page name stands for, in the graph's title format or a built-in one.
+fn journal_of(name: &str, logseq: &LogseqConfig) -> Option<Date> {
+    std::iter::once(logseq.journal_title_format.as_str())
+        .chain(journal_date::BUILTIN_FORMATS)
+        .find_map(|format| journal_date::parse(name.trim(), format))
+}
+
+struct Builder<'a> {
+    logseq: &'a LogseqConfig,
+    pages: Vec<Page>,
+    by_identity: HashMap<String, PageId>,
+}
+
+impl Builder<'_> {
+    /// The page for `name`, created as a missing page when new.
+    fn page_for(&mut self, name: &str) -> PageId {
+        let (name, journal) = match journal_of(name, self.logseq) {
+            Some(date) => (journal_date::format(date, &self.logseq.journal_title_format), Some(date)),
+            None => (name.trim().to_string(), None),
+        };
+        let id = identity(&name);
+        if let Some(&page) = self.by_identity.get(&id) {
+            return page;
+        }
+        let page = self.push(name, id, None, journal);
+        self.add_namespace(page);
+        page
+    }
+
+    fn push(&mut self, name: String, identity: String, note: Option<Note>, journal: Option<Date>) -> PageId {
+        let kind = match (&note, journal) {
+            (_, Some(_)) if note.is_some() => PageKind::Journal,
+            (Some(_), _) => PageKind::Page,
+            _ => PageKind::Missing,
+        };
+        let id = self.pages.len();
+        self.by_identity.insert(identity.clone(), id);
+        self.pages.push(Page {
+            name,
+            identity,
+            slug: String::new(),
+            kind,
+            note,
+            journal,
+            aliases: Vec::new(),
+            tags: Vec::new(),
+            namespace: Vec::new(),
+            backlinks: Vec::new(),
+            anchors: Vec::new(),
+            published: true,
+        });
+        id
+    }
+
+    fn add_namespace(&mut self, page: PageId) {
+        let name = self.pages[page].name.clone();
+        if !is_namespace(&name) {
+            return;
+        }
+        let parts: Vec<&str> = name.split('/').collect();
+        let mut ancestors = Vec::new();
+        for end in 1..parts.len() {
+            let prefix = parts[..end].join("/");
+            if prefix.trim().is_empty() {
+                continue;
+            }
+            ancestors.push(self.page_for(&prefix));
+        }
+        self.pages[page].namespace = ancestors;
+    }
+}
+
+/// Resolves parsed notes into the site.
+pub fn resolve(config: SiteConfig, logseq: LogseqConfig, mut notes: Vec<Note>, assets: std::collections::BTreeSet<String>) -> Site {
+    let mut diagnostics: Vec<Diagnostic> = notes.iter_mut().flat_map(|n| std::mem::take(&mut n.diagnostics)).collect();
+    notes.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    let mut builder = Builder { logseq: &logseq, pages: Vec::new(), by_identity: HashMap::new() };
+    add_notes(&mut builder, notes, &mut diagnostics);
+    add_aliases(&mut builder);
+    add_references(&mut builder);
+    let Builder { mut pages, mut by_identity, .. } = builder;
+    mark_published(&mut pages, &config, &logseq);
+    let order = sort_pages(&mut pages, &mut by_identity);
+    remap(&mut pages, &order);
+    assign_slugs(&mut pages);
+    assign_anchors(&mut pages);
+    let by_uuid = index_uuids(&pages, &mut diagnostics);
+    compute_backlinks(&mut pages, &by_identity);
+    diagnostics.sort();
+    diagnostics.dedup();
+    Site { config, logseq, pages, by_identity, by_uuid, assets, custom_css: None, diagnostics }
+}
+
+fn add_notes(builder: &mut Builder<'_>, notes: Vec<Note>, diagnostics: &mut Vec<Diagnostic>) {
+    for note in notes {
+        let journal = note.journal.or_else(|| journal_of(&note.name, builder.logseq));
+        let name = match journal {
+            Some(date) => journal_date::format(date, &builder.logseq.journal_title_format),
+            None => note.name.clone(),
+        };
+        let id = identity(&name);
+        if let Some(&existing) = builder.by_identity.get(&id) {
+            let other = builder.pages[existing].note.as_ref().map_or("", |n| n.rel_path.as_str()).to_string();
+            diagnostics.push(Diagnostic::warning(
+                &note.rel_path,
+                None,
+                format!("page \"{name}\" is already defined by {other}; this file is skipped"),
+            ));
+            continue;
+        }
+        let page = builder.push(name, id, Some(note), journal);
+        builder.add_namespace(page);
+    }
+}
+
+fn add_aliases(builder: &mut Builder<'_>) {
+    for page in 0..builder.pages.len() {
+        let Some(note) = &builder.pages[page].note else { continue };
+        let Some(alias) = note.properties.iter().find(|p| p.key == "alias") else { continue };
+        let names: Vec<String> = alias.refs.clone();
+        for name in names {
+            let id = identity(&name);
+            if id.is_empty() || id == builder.pages[page].identity {
+                continue;
+            }
+            match builder.by_identity.get(&id) {
+                // An alias with its own file stays a page of its own.
+                Some(&other) if builder.pages[other].note.is_some() => {}
+                _ => {
+                    builder.by_identity.insert(id, page);
+                    builder.pages[page].aliases.push(name);
+                }
+            }
+        }
+    }
+}
+
+fn add_references(builder: &mut Builder<'_>) {
+    for page in 0..builder.pages.len() {
+        let Some(note) = &builder.pages[page].note else { continue };
+        let names: Vec<String> = note.blocks.iter().flat_map(|b| b.page_refs.iter().cloned()).collect();
+        let tags: Vec<String> =
+            note.properties.iter().filter(|p| p.key == "tags").flat_map(|p| p.refs.iter().cloned()).collect();
+        for name in names {
+            builder.page_for(&name);
+        }
+        let tag_ids: Vec<PageId> = tags.iter().map(|t| builder.page_for(t)).collect();
+        builder.pages[page].tags = tag_ids;
+    }
+}
+
+fn mark_published(pages: &mut [Page], config: &SiteConfig, logseq: &LogseqConfig) {
+    let public_only = config.publish == PublishMode::PublicOnly && !logseq.all_pages_public;
+    for page in pages.iter_mut() {
+        let public = page.note.as_ref().and_then(|n| n.property("public")).map(|v| v.trim().eq_ignore_ascii_case("true"));
+        let explicitly_private =
+            page.note.as_ref().and_then(|n| n.property("public")).is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
+        page.published = if public_only { public == Some(true) } else { !explicitly_private };
+    }
+    if public_only {
+        // Referenced-only pages are published when a published page refers to them.
+        let referenced: Vec<String> = pages
+            .iter()
+            .filter(|p| p.published)
+            .filter_map(|p| p.note.as_ref())
+            .flat_map(|n| n.blocks.iter().flat_map(|b| b.page_refs.iter().map(|r| identity(r))))
+            .collect();
+        let referenced: std::collections::HashSet<String> = referenced.into_iter().collect();
+        for page in pages.iter_mut().filter(|p| p.note.is_none()) {
+            page.published = referenced.contains(&page.identity);
+        }
+    }
+}
+
+/// Sorts pages by identity (deterministic whatever the file order) and
+/// returns old index → new index.
+fn sort_pages(pages: &mut Vec<Page>, by_identity: &mut HashMap<String, PageId>) -> Vec<PageId> {
+    let mut order: Vec<PageId> = (0..pages.len()).collect();
+    order.sort_by(|&a, &b| pages[a].identity.cmp(&pages[b].identity));
+    let mut new_index = vec![0; pages.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    let mut taken: Vec<Option<Page>> = std::mem::take(pages).into_iter().map(Some).collect();
+    *pages = order.iter().filter_map(|&old| taken[old].take()).collect();
+    for page in by_identity.values_mut() {
+        *page = new_index[*page];
+    }
+    new_index
+}
+
+fn remap(pages: &mut [Page], new_index: &[PageId]) {
+    for page in pages {
+        for id in page.tags.iter_mut().chain(page.namespace.iter_mut()) {
+            *id = new_index[*id];
+        }
+    }
+}
+
+fn assign_slugs(pages: &mut [Page]) {
+    let bases: Vec<(String, String)> = pages
+        .iter()
+        .map(|p| {
+            let base = match p.journal {
+                Some(date) => date.iso(),
+                None => slugs::slugify(&p.name),
+            };
+            (p.identity.clone(), base)
+        })
+        .collect();
+    let assigned = slugs::assign(&bases);
+    for page in pages {
+        page.slug = assigned.get(&page.identity).cloned().unwrap_or_else(|| "page".into());
+    }
+}
+
+fn assign_anchors(pages: &mut [Page]) {
+    for page in pages {
+        let Some(note) = &page.note else { continue };
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        page.anchors = note
+            .blocks
+            .iter()
+            .map(|b| match &b.uuid {
+                Some(uuid) => format!("b-{uuid}"),
+                None => {
+                    let hash = blake3::hash(format!("{}\u{0}{:?}", b.title, b.body).as_bytes()).to_hex();
+                    let base = format!("b-{}", &hash[..8]);
+                    let n = seen.entry(base.clone()).or_insert(0);
+                    *n += 1;
+                    if *n == 1 { base } else { format!("{base}-{n}") }
+                }
+            })
+            .collect();
+    }
+}
+
+fn index_uuids(pages: &[Page], diagnostics: &mut Vec<Diagnostic>) -> HashMap<String, BlockLoc> {
+    let mut by_uuid = HashMap::new();
+    for (page_id, page) in pages.iter().enumerate() {
+        let Some(note) = &page.note else { continue };
+        for (i, block) in note.blocks.iter().enumerate() {
+            let Some(uuid) = &block.uuid else { continue };
+            if by_uuid.insert(uuid.clone(), BlockLoc { page: page_id, block: i }).is_some() {
+                diagnostics.push(Diagnostic::warning(
+                    &note.rel_path,
+                    Some(block.line),
+                    format!("block id {uuid} is used twice; refs go to this block"),
+                ));
+            }
+        }
+    }
+    by_uuid
+}
+
+fn compute_backlinks(pages: &mut [Page], by_identity: &HashMap<String, PageId>) {
+    let mut found: BTreeMap<PageId, Vec<BlockLoc>> = BTreeMap::new();
+    for (page_id, page) in pages.iter().enumerate() {
+        if !page.published {
+            continue;
+        }
+        let Some(note) = &page.note else { continue };
+        for (i, block) in note.blocks.iter().enumerate() {
+            let mut targets: Vec<PageId> = Vec::new();
+            for name in &block.page_refs {
+                let Some(&target) = by_identity.get(&identity(name)) else { continue };
+                targets.push(target);
+                targets.extend(pages[target].namespace.iter().copied());
+            }
+            targets.sort_unstable();
+            targets.dedup();
+            for target in targets.into_iter().filter(|&t| t != page_id) {
+                found.entry(target).or_default().push(BlockLoc { page: page_id, block: i });
+            }
+        }
+    }
+    for (target, locs) in found {
+        pages[target].backlinks = locs;
+    }
+}
+
+impl Site {
+    /// The published page a name or alias resolves to.
+    pub fn lookup(&self, name: &str) -> Option<&Page> {
+        let id = match journal_of(name, &self.logseq) {
+            Some(date) => identity(&journal_date::format(date, &self.logseq.journal_title_format)),
+            None => identity(name),
+        };
+        let page = &self.pages[*self.by_identity.get(&id)?];
+        page.published.then_some(page)
+    }
+
+    /// The page holding a block UUID, and the block's index, when published.
+    pub fn block(&self, uuid: &str) -> Option<(&Page, usize)> {
+        let loc = self.by_uuid.get(&uuid.to_ascii_lowercase())?;
+        let page = &self.pages[loc.page];
+        page.published.then_some((page, loc.block))
+    }
+
+    /// Published pages, in site order.
+    pub fn published(&self) -> impl Iterator<Item = (PageId, &Page)> {
+        self.pages.iter().enumerate().filter(|(_, p)| p.published)
+    }
+}
+
+/// Re-exported for the renderer: page names a text refers to.
+pub use inline::page_refs;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::SourceFile;
+    use crate::parse::parse_note;
+
+    fn site(files: &[(&str, &str)]) -> Site {
+        let notes = files
+            .iter()
+            .map(|(path, text)| {
+                let stem = path.rsplit('/').next().unwrap_or(path).trim_end_matches(".md");
+                parse_note(&SourceFile { rel_path: path.to_string(), name: stem.into(), journal: None, text: text.to_string() })
+            })
+            .collect();
+        resolve(SiteConfig::default(), LogseqConfig::without_file(), notes, Default::default())
+    }
+
+    #[test]
+    fn links_resolve_case_insensitively_and_missing_pages_exist() {
+        let s = site(&[("pages/K8s.md", "- see [[storage]] and #RBAC"), ("pages/Storage.md", "- disks")]);
+        assert_eq!(s.lookup("STORAGE").map(|p| p.name.as_str()), Some("Storage"));
+        let rbac = s.lookup("rbac").expect("referenced page exists");
+        assert_eq!(rbac.kind, PageKind::Missing);
+        assert_eq!(rbac.backlinks.len(), 1);
+    }
+
+    #[test]
+    fn aliases_land_on_the_page() {
+        let s = site(&[("pages/Project X.md", "alias:: PX, Proj\n\n- body"), ("pages/b.md", "- [[px]]")]);
+        assert_eq!(s.lookup("PX").map(|p| p.name.as_str()), Some("Project X"));
+        assert_eq!(s.lookup("Project X").map(|p| p.backlinks.len()), Some(1));
+    }
+
+    #[test]
+    fn namespace_ancestors_exist_and_collect_backlinks() {
+        let s = site(&[("pages/x.md", "- [[a/b/c]]")]);
+        assert!(s.lookup("a").is_some() && s.lookup("a/b").is_some());
+        assert_eq!(s.lookup("a").map(|p| p.backlinks.len()), Some(1));
+        let c = s.lookup("a/b/c").expect("page");
+        assert_eq!(c.namespace.len(), 2);
+        assert_eq!(c.slug, "a.b.c");
+    }
+
+    #[test]
+    fn journal_references_in_any_format_meet_the_journal() {
+        let s = site(&[("journals/2024_01_05.md", "- day"), ("pages/p.md", "- [[2024-01-05]] [[Jan 5th, 2024]]")]);
+        let day = s.lookup("jan 5th, 2024").expect("journal");
+        assert_eq!(day.kind, PageKind::Journal);
+        assert_eq!(day.slug, "2024-01-05");
+        assert_eq!(day.backlinks.len(), 1);
+    }
+
+    #[test]
+    fn duplicate_pages_are_reported() {
+        let s = site(&[("pages/a.md", "- one"), ("pages/A.md", "- two")]);
+        assert_eq!(s.diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn private_pages_are_not_published() {
+        let s = site(&[("pages/secret.md", "public:: false\n\n- x"), ("pages/b.md", "- [[secret]]")]);
+        assert!(s.lookup("secret").is_none());
+    }
+
+    #[test]
+    fn derived_anchors_are_unique_and_stable() {
+        let s = site(&[("pages/p.md", "- same\n- same\n- other")]);
+        let p = s.lookup("p").expect("page");
+        assert_eq!(p.anchors.len(), 3);
+        assert_eq!(p.anchors[1], format!("{}-2", p.anchors[0]));
+        let again = site(&[("pages/p.md", "- new first\n- same\n- same\n- other")]);
+        assert_eq!(again.lookup("p").expect("page").anchors[1], p.anchors[0]);
+    }
+}

@@ -1,0 +1,70 @@
+//! Helpers for integration tests: build a graph into a temporary folder and read the HTML.
+
+#![allow(dead_code, reason = "each test binary uses a different subset")]
+
+use std::path::{Path, PathBuf};
+
+use blockpress::{BuildReport, SiteConfig};
+
+/// A site built into a temporary folder.
+pub struct TestSite {
+    /// Keeps the temporary folder alive.
+    _dir: tempfile::TempDir,
+    /// The output folder.
+    pub out: PathBuf,
+    /// The build report.
+    pub report: BuildReport,
+}
+
+impl TestSite {
+    /// Builds the graph at `notes` with `site.toml`-equivalent `config` tweaks.
+    pub fn build_with(notes: &Path, tweak: impl FnOnce(&mut SiteConfig)) -> TestSite {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("public");
+        let mut config = SiteConfig::for_graph(notes);
+        config.output_dir = out.clone();
+        config.themes_dir = repo_root().join("themes");
+        tweak(&mut config);
+        let report = blockpress::build(&config).expect("build succeeds");
+        TestSite { _dir: dir, out, report }
+    }
+
+    /// Builds the project's default graph, `notes/`.
+    pub fn default_site() -> TestSite {
+        Self::build_with(&repo_root().join("notes"), |_| {})
+    }
+
+    /// Builds a graph written from `(path, text)` pairs.
+    pub fn from_files(files: &[(&str, &str)]) -> TestSite {
+        let graph = tempfile::tempdir().expect("temp dir");
+        for (path, text) in files {
+            let path = graph.path().join(path);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+        let site = Self::build_with(graph.path(), |_| {});
+        drop(graph);
+        site
+    }
+
+    /// The text of an output file.
+    pub fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.out.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// Whether an output file exists.
+    pub fn exists(&self, path: &str) -> bool {
+        self.out.join(path).is_file()
+    }
+}
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The HTML of the element whose `id` attribute is `id`, up to the end of the
+/// enclosing `</li>` (good enough for blocks, which are `<li id=…>`).
+pub fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
