@@ -20,7 +20,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the site into the output folder.
-    #[command(after_help = "Examples:\n  blockpress build                 build the site of ./site.toml (or ./notes)\n  blockpress build ~/my-graph      build a bare Logseq graph into ~/my-graph/public\n  blockpress build -o /tmp/site    choose the output folder")]
+    #[command(
+        after_help = "Examples:\n  blockpress build                 build the site of ./site.toml (or ./notes)\n  blockpress build ~/my-graph      build a bare Logseq graph into ~/my-graph/public\n  blockpress build -o /tmp/site    choose the output folder"
+    )]
     Build(BuildArgs),
 }
 
@@ -46,9 +48,13 @@ pub struct BuildArgs {
 pub fn resolve_config(args: &BuildArgs) -> Result<SiteConfig> {
     let mut config = match (&args.config, &args.graph_dir) {
         (Some(path), _) => SiteConfig::from_file(path)?,
-        (None, Some(graph)) if graph.join("site.toml").is_file() => SiteConfig::from_file(&graph.join("site.toml"))?,
+        (None, Some(graph)) if graph.join("site.toml").is_file() => {
+            SiteConfig::from_file(&graph.join("site.toml"))?
+        }
         (None, Some(graph)) => SiteConfig::for_graph(graph),
-        (None, None) if Path::new("site.toml").is_file() => SiteConfig::from_file(Path::new("site.toml"))?,
+        (None, None) if Path::new("site.toml").is_file() => {
+            SiteConfig::from_file(Path::new("site.toml"))?
+        }
         (None, None) => SiteConfig::for_graph(Path::new(".")),
     };
     if let Some(graph) = &args.graph_dir {

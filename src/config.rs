@@ -71,7 +71,8 @@ impl SiteConfig {
     /// Reads `site.toml` at `path`; relative paths become relative to its folder.
     pub fn from_file(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let mut config = Self::parse(&text).map_err(|message| Error::Config { path: path.into(), message })?;
+        let mut config =
+            Self::parse(&text).map_err(|message| Error::Config { path: path.into(), message })?;
         let base = path.parent().unwrap_or(Path::new(""));
         config.rebase(base);
         Ok(config)
@@ -86,14 +87,19 @@ impl SiteConfig {
 
     /// The configuration for a bare graph folder with no `site.toml`.
     pub fn for_graph(graph_dir: &Path) -> Self {
-        SiteConfig { notes_dir: graph_dir.to_path_buf(), output_dir: graph_dir.join("public"), ..Self::default() }
+        SiteConfig {
+            notes_dir: graph_dir.to_path_buf(),
+            output_dir: graph_dir.join("public"),
+            ..Self::default()
+        }
     }
 
     fn validate(&self) -> std::result::Result<(), String> {
         if !self.base_url.is_empty() && !self.base_url.contains("://") {
             return Err(format!("base_url must be an absolute URL, got {:?}", self.base_url));
         }
-        if self.theme.is_empty() || self.theme.contains(['/', '\\']) || self.theme.starts_with('.') {
+        if self.theme.is_empty() || self.theme.contains(['/', '\\']) || self.theme.starts_with('.')
+        {
             return Err(format!("theme must be a plain folder name, got {:?}", self.theme));
         }
         Ok(())
@@ -112,7 +118,11 @@ impl SiteConfig {
         if !self.title.is_empty() {
             return self.title.clone();
         }
-        let name = self.notes_dir.canonicalize().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+        let name = self
+            .notes_dir
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
         name.unwrap_or_else(|| "Notes".into())
     }
 }

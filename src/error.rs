@@ -69,7 +69,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A warning about `path` at `line`.
-    pub fn warning(path: impl Into<PathBuf>, line: Option<usize>, message: impl Into<String>) -> Self {
+    pub fn warning(
+        path: impl Into<PathBuf>,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic { severity: Severity::Warning, path: path.into(), line, message: message.into() }
     }
 }

@@ -65,7 +65,10 @@ pub fn build(config: &SiteConfig) -> Result<BuildReport> {
     Ok(BuildReport { pages, write, diagnostics, elapsed: start.elapsed() })
 }
 
-fn asset_files(site: &resolve::Site, notes_dir: &std::path::Path) -> Result<Vec<render::OutputFile>> {
+fn asset_files(
+    site: &resolve::Site,
+    notes_dir: &std::path::Path,
+) -> Result<Vec<render::OutputFile>> {
     site.assets
         .par_iter()
         .map(|rel| {

@@ -2,12 +2,22 @@
 
 mod common;
 
-use common::{count, TestSite};
+use common::{TestSite, count};
 
 #[test]
 fn default_site_has_every_page_and_the_home_page() {
     let site = TestSite::default_site();
-    for page in ["index.html", "k8s.html", "storage.html", "storage-summary.html", "provisioner.html", "sdn.html", "lab-2.html", "2026-11-20.html", "404.html"] {
+    for page in [
+        "index.html",
+        "k8s.html",
+        "storage.html",
+        "storage-summary.html",
+        "provisioner.html",
+        "sdn.html",
+        "lab-2.html",
+        "2026-11-20.html",
+        "404.html",
+    ] {
         assert!(site.exists(page), "{page} missing");
     }
     // Referenced-only pages exist, as in Logseq.
@@ -60,7 +70,10 @@ fn k8s_manifests_are_highlighted_yaml() {
     // The bare fences holding manifests are recognised as YAML and highlighted.
     let yaml_blocks = count(&html, "data-lang=\"yaml\"");
     assert!(yaml_blocks >= 4, "found {yaml_blocks} YAML blocks");
-    assert!(html.contains("<figcaption>Example2</figcaption>"), "a non-language info string is a caption");
+    assert!(
+        html.contains("<figcaption>Example2</figcaption>"),
+        "a non-language info string is a caption"
+    );
     assert!(html.contains("hl-"), "highlighted spans");
 }
 
@@ -71,7 +84,9 @@ fn k8s_quote_links_and_tags() {
     assert!(html.contains("Important : You cannot get into discord during the exam"));
     assert!(!html.contains("#+BEGIN_QUOTE"));
     assert!(html.contains("<a class=\"page-ref\" href=\"storage.html\">Storage</a>"));
-    assert!(html.contains("<a class=\"page-ref\" href=\"storage-summary.html\">Storage Summary</a>"));
+    assert!(
+        html.contains("<a class=\"page-ref\" href=\"storage-summary.html\">Storage Summary</a>")
+    );
     assert!(html.contains("<a class=\"page-ref\" href=\"lab-2.html\">Lab 2</a>"));
     assert!(html.contains("<a class=\"tag\" href=\"rbac.html\">#RBAC</a>"));
     assert!(html.contains("<a class=\"tag\" href=\"idea.html\">#IDEA</a>"));
@@ -91,7 +106,11 @@ fn backlinks_show_the_referencing_block() {
 fn building_twice_gives_identical_bytes() {
     let a = TestSite::default_site();
     let b = TestSite::default_site();
-    for entry in walkdir::WalkDir::new(&a.out).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
+    for entry in walkdir::WalkDir::new(&a.out)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+    {
         let rel = entry.path().strip_prefix(&a.out).expect("inside");
         let other = std::fs::read(b.out.join(rel)).expect("same files");
         assert!(std::fs::read(entry.path()).expect("read") == other, "{} differs", rel.display());
@@ -113,7 +132,10 @@ fn a_second_build_writes_nothing_new() {
 fn journal_pages_are_named_by_the_title_format() {
     let site = TestSite::from_files(&[
         ("journals/2024_01_05.md", "- a day with [[Topic]]"),
-        ("logseq/config.edn", "{:journal/page-title-format \"EEEE, dd.MM.yyyy\" :file/name-format :triple-lowbar}"),
+        (
+            "logseq/config.edn",
+            "{:journal/page-title-format \"EEEE, dd.MM.yyyy\" :file/name-format :triple-lowbar}",
+        ),
     ]);
     let html = site.read("2024-01-05.html");
     assert!(html.contains("Friday, 05.01.2024"));

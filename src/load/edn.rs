@@ -30,9 +30,10 @@ impl Edn {
     /// Looks up `:key` in a map.
     pub fn get(&self, key: &str) -> Option<&Edn> {
         match self {
-            Edn::Map(entries) => {
-                entries.iter().find(|(k, _)| matches!(k, Edn::Keyword(name) if name == key)).map(|(_, v)| v)
-            }
+            Edn::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| matches!(k, Edn::Keyword(name) if name == key))
+                .map(|(_, v)| v),
             _ => None,
         }
     }
@@ -182,7 +183,8 @@ impl Reader {
     fn atom_text(&mut self) -> String {
         let start = self.pos;
         while let Some(c) = self.peek() {
-            if c.is_whitespace() || matches!(c, ',' | '(' | ')' | '[' | ']' | '{' | '}' | '"' | ';') {
+            if c.is_whitespace() || matches!(c, ',' | '(' | ')' | '[' | ']' | '{' | '}' | '"' | ';')
+            {
                 break;
             }
             self.pos += 1;
@@ -207,7 +209,9 @@ fn atom(text: String) -> Edn {
         "false" => Edn::Bool(false),
         _ if text.starts_with(':') => Edn::Keyword(text[1..].to_string()),
         _ if text.starts_with(|c: char| c.is_ascii_digit())
-            || (text.len() > 1 && text.starts_with(['-', '+']) && text[1..].starts_with(|c: char| c.is_ascii_digit())) =>
+            || (text.len() > 1
+                && text.starts_with(['-', '+'])
+                && text[1..].starts_with(|c: char| c.is_ascii_digit())) =>
         {
             Edn::Number(text)
         }
@@ -234,17 +238,25 @@ mod tests {
              #_ :discarded-key #_ "value"
              :macros {"poem" "Rose is $1"}}"#,
         );
-        assert_eq!(edn.get("journal/page-title-format").and_then(Edn::as_str), Some("EEE, dd.MM.yyyy"));
+        assert_eq!(
+            edn.get("journal/page-title-format").and_then(Edn::as_str),
+            Some("EEE, dd.MM.yyyy")
+        );
         assert_eq!(edn.get("file/name-format").and_then(Edn::as_str), Some("triple-lowbar"));
         assert_eq!(edn.get("hidden").map(|h| h.as_list().len()), Some(2));
-        assert_eq!(edn.get("default-home").and_then(|h| h.get("page")).and_then(Edn::as_str), Some("Contents"));
+        assert_eq!(
+            edn.get("default-home").and_then(|h| h.get("page")).and_then(Edn::as_str),
+            Some("Contents")
+        );
         assert!(edn.get("discarded-key").is_none());
         assert!(edn.get("macros").is_some());
     }
 
     #[test]
     fn garbage_never_panics() {
-        for text in ["", "{", "}", "{:a", "{:a \"unterminated", "#", "\\", "[[[[", "{:a #_}", "#{:a #"] {
+        for text in
+            ["", "{", "}", "{:a", "{:a \"unterminated", "#", "\\", "[[[[", "{:a #_}", "#{:a #"]
+        {
             let _ = parse(text);
         }
         let deep = "[".repeat(100_000);

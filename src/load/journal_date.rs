@@ -18,9 +18,22 @@ pub struct Date {
     pub day: u32,
 }
 
-const MONTHS: [&str; 12] =
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const WEEKDAYS: [&str; 7] =
+    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
 /// The formats every Logseq graph recognises as journal names, besides its own title format.
 pub const BUILTIN_FORMATS: [&str; 3] = ["MMM do, yyyy", "yyyy-MM-dd", "yyyy_MM_dd"];
@@ -80,7 +93,8 @@ fn tokenize(pattern: &str) -> Vec<Token> {
     while i < chars.len() {
         let c = chars[i];
         if c == '\'' {
-            let end = chars[i + 1..].iter().position(|&c| c == '\'').map_or(chars.len(), |p| i + 1 + p);
+            let end =
+                chars[i + 1..].iter().position(|&c| c == '\'').map_or(chars.len(), |p| i + 1 + p);
             tokens.push(Token::Literal(chars[i + 1..end].iter().collect()));
             i = end + 1;
         } else if matches!(c, 'y' | 'M' | 'd' | 'E') {

@@ -77,7 +77,11 @@ impl LogseqConfig {
             .get("hidden")
             .map(|h| h.as_list().iter().filter_map(Edn::as_str).map(normalize_hidden).collect())
             .unwrap_or_default();
-        let default_home = edn.get("default-home").and_then(|h| h.get("page")).and_then(Edn::as_str).map(str::to_string);
+        let default_home = edn
+            .get("default-home")
+            .and_then(|h| h.get("page"))
+            .and_then(Edn::as_str)
+            .map(str::to_string);
         let macros = match edn.get("macros") {
             Some(Edn::Map(entries)) => entries
                 .iter()
@@ -94,7 +98,8 @@ impl LogseqConfig {
             journal_title_format: string("journal/page-title-format")
                 .or_else(|| string("date-formatter"))
                 .unwrap_or(defaults.journal_title_format),
-            journal_file_format: string("journal/file-name-format").unwrap_or(defaults.journal_file_format),
+            journal_file_format: string("journal/file-name-format")
+                .unwrap_or(defaults.journal_file_format),
             hidden,
             default_home,
             all_pages_public: boolean("publishing/all-pages-public?")
@@ -126,7 +131,10 @@ mod tests {
     #[test]
     fn absent_name_format_means_legacy() {
         assert_eq!(LogseqConfig::parse("{}").name_format, NameFormat::Legacy);
-        assert_eq!(LogseqConfig::parse("{:file/name-format :triple-lowbar}").name_format, NameFormat::TripleLowbar);
+        assert_eq!(
+            LogseqConfig::parse("{:file/name-format :triple-lowbar}").name_format,
+            NameFormat::TripleLowbar
+        );
     }
 
     #[test]
@@ -140,7 +148,8 @@ mod tests {
 
     #[test]
     fn legacy_public_key_is_used_when_new_key_is_false() {
-        let config = LogseqConfig::parse("{:publishing/all-pages-public? false :all-pages-public? true}");
+        let config =
+            LogseqConfig::parse("{:publishing/all-pages-public? false :all-pages-public? true}");
         assert!(config.all_pages_public);
     }
 

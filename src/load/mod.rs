@@ -103,10 +103,18 @@ fn read_logseq_config(root: &Path) -> Result<LogseqConfig> {
     }
 }
 
-fn read_note(file: &walk::FoundFile, logseq: &LogseqConfig) -> (Option<SourceFile>, Option<Diagnostic>) {
+fn read_note(
+    file: &walk::FoundFile,
+    logseq: &LogseqConfig,
+) -> (Option<SourceFile>, Option<Diagnostic>) {
     let bytes = match std::fs::read(&file.path) {
         Ok(bytes) => bytes,
-        Err(e) => return (None, Some(Diagnostic::warning(&file.rel_path, None, format!("cannot read: {e}")))),
+        Err(e) => {
+            return (
+                None,
+                Some(Diagnostic::warning(&file.rel_path, None, format!("cannot read: {e}"))),
+            );
+        }
     };
     let (text, diagnostic) = decode_text(bytes, &file.rel_path);
     let stem = file_stem(&file.rel_path);
@@ -127,7 +135,11 @@ pub fn decode_text(bytes: Vec<u8>, rel_path: &str) -> (String, Option<Diagnostic
     match String::from_utf8(bytes) {
         Ok(text) => (text, None),
         Err(e) => {
-            let line = e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+            let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let message = "not valid UTF-8; invalid bytes are shown as \u{FFFD}";
             (text, Some(Diagnostic::warning(rel_path, Some(line), message)))

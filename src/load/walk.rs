@@ -47,7 +47,8 @@ pub fn walk(root: &Path, skip: &[PathBuf]) -> Vec<FoundFile> {
             continue;
         }
         let Ok(rel) = entry.path().strip_prefix(root) else { continue };
-        let rel_path = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let rel_path =
+            rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
         if let Some(kind) = classify(&rel_path) {
             found.push(FoundFile { path: entry.path().to_path_buf(), rel_path, kind });
         }
@@ -61,12 +62,10 @@ fn is_ignored_name(name: &str) -> bool {
 
 fn is_logseq_internal(root: &Path, path: &Path) -> bool {
     let Ok(rel) = path.strip_prefix(root) else { return false };
-    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
-    match (parts.next().as_deref(), parts.next().as_deref()) {
-        (Some("logseq"), Some("bak" | "version-files" | ".recycle")) => true,
-        (Some("logseq"), Some(_)) => true,
-        _ => false,
-    }
+    // Everything under logseq/ (config, backups, version files, trash) is Logseq's own;
+    // config.edn and custom.css are read separately.
+    let mut parts = rel.components();
+    parts.next().is_some_and(|first| first.as_os_str() == "logseq") && parts.next().is_some()
 }
 
 fn classify(rel_path: &str) -> Option<FileKind> {
@@ -102,13 +101,20 @@ mod tests {
     fn skips_hidden_backup_and_output_folders() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for file in ["pages/a.md", ".git/x.md", "logseq/bak/pages/a.md", "logseq/config.edn", "public/b.md", "assets/i.png"]
-        {
+        for file in [
+            "pages/a.md",
+            ".git/x.md",
+            "logseq/bak/pages/a.md",
+            "logseq/config.edn",
+            "public/b.md",
+            "assets/i.png",
+        ] {
             let path = root.join(file);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "- x").unwrap();
         }
-        let found: Vec<_> = walk(root, &[root.join("public")]).into_iter().map(|f| f.rel_path).collect();
+        let found: Vec<_> =
+            walk(root, &[root.join("public")]).into_iter().map(|f| f.rel_path).collect();
         assert_eq!(found, ["assets/i.png", "pages/a.md"]);
     }
 }

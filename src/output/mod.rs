@@ -35,7 +35,9 @@ pub struct WriteReport {
 pub fn check_output_dir(output: &Path, notes: &Path) -> Result<()> {
     let output_abs = absolute(output);
     let notes_abs = absolute(notes);
-    let refuse = |why: &str| Err(Error::Refused(format!("refusing to write the site to {}: {why}", output.display())));
+    let refuse = |why: &str| {
+        Err(Error::Refused(format!("refusing to write the site to {}: {why}", output.display())))
+    };
     if output_abs.parent().is_none() {
         return refuse("it is the root folder");
     }
@@ -45,8 +47,13 @@ pub fn check_output_dir(output: &Path, notes: &Path) -> Result<()> {
     if notes_abs.starts_with(&output_abs) {
         return refuse("it holds the notes");
     }
-    if output_abs.is_dir() && !output_abs.join(MARKER).exists() && fs::read_dir(&output_abs).is_ok_and(|mut d| d.next().is_some()) {
-        return refuse(&format!("it is not empty and was not written by blockpress (no {MARKER} file); empty it or pick another folder"));
+    if output_abs.is_dir()
+        && !output_abs.join(MARKER).exists()
+        && fs::read_dir(&output_abs).is_ok_and(|mut d| d.next().is_some())
+    {
+        return refuse(&format!(
+            "it is not empty and was not written by blockpress (no {MARKER} file); empty it or pick another folder"
+        ));
     }
     Ok(())
 }
@@ -76,22 +83,32 @@ fn is_safe_relative(path: &str) -> bool {
     !path.is_empty()
         && !path.starts_with('/')
         && !path.contains('\\')
-        && path.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != ".." && !seg.contains('\0'))
+        && path
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != ".." && !seg.contains('\0'))
 }
 
 /// Writes `files` into `output` and removes what an earlier build left that is not among them.
 pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<WriteReport> {
     fs::create_dir_all(output).map_err(|e| Error::io(output, e))?;
-    fs::write(output.join(MARKER), "This folder is written by blockpress; it may be emptied by the next build.\n")
-        .map_err(|e| Error::io(output.join(MARKER), e))?;
+    fs::write(
+        output.join(MARKER),
+        "This folder is written by blockpress; it may be emptied by the next build.\n",
+    )
+    .map_err(|e| Error::io(output.join(MARKER), e))?;
     if let Some(bad) = files.iter().find(|f| !is_safe_relative(&f.path)) {
-        return Err(Error::Refused(format!("refusing to write outside the output folder: {}", bad.path)));
+        return Err(Error::Refused(format!(
+            "refusing to write outside the output folder: {}",
+            bad.path
+        )));
     }
-    let dirs: BTreeSet<&str> = files.iter().filter_map(|f| f.path.rsplit_once('/').map(|(d, _)| d)).collect();
+    let dirs: BTreeSet<&str> =
+        files.iter().filter_map(|f| f.path.rsplit_once('/').map(|(d, _)| d)).collect();
     for dir in dirs {
         fs::create_dir_all(output.join(dir)).map_err(|e| Error::io(output.join(dir), e))?;
     }
-    let results: Vec<Result<bool>> = files.par_iter().map(|f| write_if_changed(&output.join(&f.path), &f.bytes)).collect();
+    let results: Vec<Result<bool>> =
+        files.par_iter().map(|f| write_if_changed(&output.join(&f.path), &f.bytes)).collect();
     let mut report = WriteReport::default();
     for result in results {
         if result? {
@@ -113,7 +130,8 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
         }
     }
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".bp-").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut tmp =
+        tempfile::Builder::new().prefix(".bp-").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(true)

@@ -7,8 +7,19 @@ use super::props::{self, Property};
 use crate::error::Diagnostic;
 
 /// Task markers Logseq recognises as the first word of a block.
-const MARKERS: [&str; 11] =
-    ["TODO", "DOING", "DONE", "LATER", "NOW", "WAITING", "WAIT", "CANCELED", "CANCELLED", "IN-PROGRESS", "STARTED"];
+const MARKERS: [&str; 11] = [
+    "TODO",
+    "DOING",
+    "DONE",
+    "LATER",
+    "NOW",
+    "WAITING",
+    "WAIT",
+    "CANCELED",
+    "CANCELLED",
+    "IN-PROGRESS",
+    "STARTED",
+];
 
 /// A block of a page, parsed.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -50,10 +61,17 @@ pub struct Block {
     pub page_refs: Vec<String>,
     /// Block UUIDs referred to (`((uuid))`, block embeds), lower case.
     pub block_refs: Vec<String>,
+    /// The block's prose as plain text (no fenced code), for search and unlinked references.
+    pub text: String,
 }
 
 /// Parses one block's text (bullet and indentation already removed).
-pub fn parse_block(content: &str, rel_path: &str, line: usize, diagnostics: &mut Vec<Diagnostic>) -> Block {
+pub fn parse_block(
+    content: &str,
+    rel_path: &str,
+    line: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Block {
     let lines: Vec<&str> = content.split('\n').collect();
     let (properties, kept) = split_properties(&lines, rel_path, line, diagnostics);
     let mut kept = kept;
@@ -77,6 +95,7 @@ pub fn parse_block(content: &str, rel_path: &str, line: usize, diagnostics: &mut
         body: Vec::new(),
         page_refs: Vec::new(),
         block_refs: Vec::new(),
+        text: String::new(),
     };
     apply_builtin_properties(&mut block);
     let first_is_title = kept.first().is_some_and(|(_, l)| is_title_line(l));
@@ -102,17 +121,24 @@ pub fn parse_block(content: &str, rel_path: &str, line: usize, diagnostics: &mut
         text.push_str(&rest.join("\n"));
     }
     block.body = body::parse_body(text.trim_end());
-    block.page_refs = super::refs::page_refs(&block.body, &block.properties);
-    block.block_refs = super::refs::block_refs(&block.body);
+    let analysis = super::refs::analyze(&block.body, &block.properties);
+    block.page_refs = analysis.page_refs;
+    block.block_refs = analysis.block_refs;
+    block.text = analysis.text;
     block
 }
 
 fn is_title_line(line: &str) -> bool {
     let t = line.trim_start();
-    !(t.is_empty() || closer_for(t).is_some() || t.starts_with('|') || props::property_line(t).is_some())
+    !(t.is_empty()
+        || closer_for(t).is_some()
+        || t.starts_with('|')
+        || props::property_line(t).is_some())
 }
 
-/// Takes the property groups out of the lines (outside fences and org blocks).
+/// Takes the block's property group out of the lines (outside fences, org
+/// blocks and quotes). As in Logseq, only the first group counts; later groups
+/// and lines with invalid keys are dropped, each with a warning.
 /// Returns the properties and the remaining `(line offset, text)` pairs.
 fn split_properties<'a>(
     lines: &[&'a str],
@@ -122,38 +148,92 @@ fn split_properties<'a>(
 ) -> (Vec<Property>, Vec<(usize, &'a str)>) {
     let mut properties: Vec<Property> = Vec::new();
     let mut kept = Vec::with_capacity(lines.len());
+    let mut group = Group::NotSeen;
+    let mut in_quote = false;
     let mut i = 0;
     while i < lines.len() {
         let l = lines[i];
         let t = l.trim_start();
-        if let Some(closer) = closer_for(t) {
-            let end = lines[i + 1..].iter().position(|x| closer.closes(x)).map(|p| i + 1 + p);
-            if let Some(end) = end {
-                kept.extend((i..=end).map(|k| (k, lines[k])));
-                i = end + 1;
+        if let Some(end) = swallowed_until(lines, i) {
+            kept.extend((i..=end).map(|k| (k, lines[k])));
+            group = group.end();
+            i = end + 1;
+            continue;
+        }
+        if t.eq_ignore_ascii_case(":PROPERTIES:") {
+            if let Some(end) =
+                lines[i + 1..].iter().position(|x| x.trim().eq_ignore_ascii_case(":END:"))
+            {
+                for drawer_line in &lines[i + 1..i + 1 + end] {
+                    if let Some((key, value)) = drawer_property(drawer_line) {
+                        properties.push(props::property(key, value));
+                    }
+                }
+                i += end + 2;
                 continue;
             }
         }
-        match props::property_line(l) {
-            Some((key, value)) if !t.starts_with('>') => {
-                if props::is_valid_key(key) {
+        in_quote = if t.starts_with('>') { true } else { in_quote && !t.is_empty() };
+        match props::property_line(l).filter(|_| !in_quote) {
+            Some((key, value)) => {
+                let warn = |message: String| Diagnostic::warning(rel_path, Some(line + i), message);
+                if group == Group::Done {
+                    diagnostics.push(warn(format!(
+                        "property `{key}` is in a second property group; Logseq ignores it"
+                    )));
+                } else if !props::is_valid_key(key) {
+                    diagnostics.push(warn(format!(
+                        "`{key}` is not a valid property name; Logseq ignores the line"
+                    )));
+                } else {
+                    group = Group::Open;
                     let property = props::property(key, value);
                     properties.retain(|p| p.key != property.key);
                     properties.push(property);
-                } else {
-                    diagnostics.push(Diagnostic::warning(
-                        rel_path,
-                        Some(line + i),
-                        format!("`{key}` is not a valid property name; the line is kept as text"),
-                    ));
-                    kept.push((i, l));
                 }
             }
-            _ => kept.push((i, l)),
+            None => {
+                group = group.end();
+                kept.push((i, l));
+            }
         }
         i += 1;
     }
     (properties, kept)
+}
+
+/// Where a block's property group stands while its lines are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    NotSeen,
+    Open,
+    Done,
+}
+
+impl Group {
+    fn end(self) -> Group {
+        if self == Group::Open { Group::Done } else { self }
+    }
+}
+
+/// The last line of a closed swallowing construct (fence, org block, …) opened at line `i`.
+fn swallowed_until(lines: &[&str], i: usize) -> Option<usize> {
+    let closer = closer_for(lines[i].trim_start())?;
+    if matches!(closer, super::outline::Closer::Exact(_)) {
+        return None;
+    }
+    match lines[i + 1..].iter().position(|x| closer.closes(x)) {
+        Some(p) => Some(i + 1 + p),
+        None if closer.swallows_to_end() => Some(lines.len() - 1),
+        None => None,
+    }
+}
+
+/// `:key: value` inside a `:PROPERTIES:` drawer.
+fn drawer_property(line: &str) -> Option<(&str, &str)> {
+    let rest = line.trim().strip_prefix(':')?;
+    let (key, value) = rest.split_once(':')?;
+    (!key.is_empty() && !key.contains(char::is_whitespace)).then(|| (key, value.trim()))
 }
 
 /// Removes `SCHEDULED:`/`DEADLINE:` lines and `:LOGBOOK:` drawers.
@@ -191,7 +271,9 @@ fn take_planning(lines: &mut Vec<(usize, &str)>) -> (Option<String>, Option<Stri
 fn apply_builtin_properties(block: &mut Block) {
     for p in &block.properties {
         match p.key.as_str() {
-            "id" if inline::is_uuid(p.value.trim()) => block.uuid = Some(p.value.trim().to_ascii_lowercase()),
+            "id" if inline::is_uuid(p.value.trim()) => {
+                block.uuid = Some(p.value.trim().to_ascii_lowercase())
+            }
             "collapsed" => block.collapsed = p.value.eq_ignore_ascii_case("true"),
             "logseq.order-list-type" => block.numbered = p.value == "number",
             "heading" => {
@@ -216,14 +298,20 @@ fn split_title(line: &str, block: &mut Block) -> (Option<u8>, String) {
         heading = Some(hashes.min(6) as u8);
         rest = rest[hashes..].trim_start();
     }
-    if let Some(marker) = MARKERS.iter().find(|m| rest.strip_prefix(**m).is_some_and(|r| r.starts_with(' ') && !r.trim().is_empty())) {
+    if let Some(marker) = MARKERS.iter().find(|m| {
+        rest.strip_prefix(**m).is_some_and(|r| r.starts_with(' ') && !r.trim().is_empty())
+    }) {
         block.marker = Some((*marker).to_string());
         rest = rest[marker.len()..].trim_start();
     }
-    let bytes = rest.as_bytes();
-    if bytes.len() >= 4 && bytes[0] == b'[' && bytes[1] == b'#' && bytes[3] == b']' && bytes[2].is_ascii_alphanumeric() {
-        block.priority = Some(char::from(bytes[2]).to_ascii_uppercase());
-        rest = rest[4..].trim_start();
+    if let Some(after) = rest.strip_prefix("[#") {
+        let mut chars = after.chars();
+        if let (Some(p), Some(']')) = (chars.next(), chars.next()) {
+            if !p.is_whitespace() && p != ']' {
+                block.priority = Some(p);
+                rest = after[p.len_utf8() + 1..].trim_start();
+            }
+        }
     }
     (heading, rest.to_string())
 }
@@ -260,7 +348,8 @@ mod tests {
 
     #[test]
     fn marker_priority_and_planning() {
-        let block = parse("TODO [#A] Draft spec #writing\nSCHEDULED: <2024-01-05 Fri>\nowner:: [[Alice]]");
+        let block =
+            parse("TODO [#A] Draft spec #writing\nSCHEDULED: <2024-01-05 Fri>\nowner:: [[Alice]]");
         assert_eq!(block.marker.as_deref(), Some("TODO"));
         assert_eq!(block.priority, Some('A'));
         assert_eq!(block.title, "Draft spec #writing");
@@ -277,7 +366,10 @@ mod tests {
     #[test]
     fn headings_from_hashes_and_property() {
         let block = parse("## TODO Usage");
-        assert_eq!((block.heading, block.marker.as_deref(), block.title.as_str()), (Some(2), Some("TODO"), "Usage"));
+        assert_eq!(
+            (block.heading, block.marker.as_deref(), block.title.as_str()),
+            (Some(2), Some("TODO"), "Usage")
+        );
         assert_eq!(parse("Title\nheading:: 3").heading, Some(3));
         assert_eq!(parse("Title\nheading:: true").heading, Some(0));
     }
@@ -290,10 +382,38 @@ mod tests {
     }
 
     #[test]
-    fn invalid_property_keys_are_kept_as_text_and_reported() {
+    fn invalid_property_keys_are_dropped_and_reported() {
         let mut diagnostics = Vec::new();
-        let block = parse_block("x\nsome,prop:: y", "p.md", 7, &mut diagnostics);
+        let block = parse_block("x\n[[foo]]:: y", "p.md", 7, &mut diagnostics);
         assert!(block.properties.is_empty());
+        assert!(block.page_refs.is_empty());
         assert_eq!(diagnostics[0].line, Some(8));
+    }
+
+    #[test]
+    fn only_the_first_property_group_counts() {
+        let mut diagnostics = Vec::new();
+        let block = parse_block("t\na:: 1\ntext\nb:: 2", "p.md", 1, &mut diagnostics);
+        let keys: Vec<_> = block.properties.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["a"]);
+        assert_eq!(diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn a_quote_continues_lazily_over_property_like_lines() {
+        assert!(parse("> quoted\nk:: v").properties.is_empty());
+    }
+
+    #[test]
+    fn properties_drawer_is_read() {
+        let block = parse("b\n:PROPERTIES:\n:foo: bar\n:END:");
+        assert_eq!(block.properties[0].key, "foo");
+        assert_eq!(block.properties[0].value, "bar");
+    }
+
+    #[test]
+    fn priority_is_kept_as_written() {
+        assert_eq!(parse("TODO [#a] x").priority, Some('a'));
+        assert_eq!(parse("TODO [#-] x").priority, Some('-'));
     }
 }

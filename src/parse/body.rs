@@ -112,14 +112,15 @@ fn org_block(lines: &[&str], i: usize, trimmed: &str) -> Option<(String, String,
     let end_marker = format!("#+end_{kind}");
     let end = lines[i + 1..].iter().position(|l| {
         let t = l.trim();
-        t.len() >= end_marker.len() && t[..end_marker.len()].eq_ignore_ascii_case(&end_marker)
+        t.get(..end_marker.len()).is_some_and(|head| head.eq_ignore_ascii_case(&end_marker))
     })?;
     Some((kind, rest[name_len..].trim().to_string(), i + 1 + end))
 }
 
 /// Removes the first line's indentation from every line that has it.
 fn dedent(lines: &[&str]) -> String {
-    let indent = lines.iter().find(|l| !l.trim().is_empty()).map_or(0, |l| l.len() - l.trim_start().len());
+    let indent =
+        lines.iter().find(|l| !l.trim().is_empty()).map_or(0, |l| l.len() - l.trim_start().len());
     lines
         .iter()
         .map(|l| {
@@ -155,7 +156,11 @@ mod tests {
         let nodes = parse_body("#+begin_src rust\nfn main() {}\n#+end_src");
         assert_eq!(
             nodes,
-            vec![BodyNode::Verbatim { kind: "src".into(), args: "rust".into(), text: "fn main() {}".into() }]
+            vec![BodyNode::Verbatim {
+                kind: "src".into(),
+                args: "rust".into(),
+                text: "fn main() {}".into()
+            }]
         );
     }
 
@@ -167,7 +172,10 @@ mod tests {
 
     #[test]
     fn unclosed_org_block_stays_text() {
-        assert_eq!(parse_body("#+BEGIN_NOTE\nnever closed"), vec![BodyNode::Markdown("#+BEGIN_NOTE\nnever closed".into())]);
+        assert_eq!(
+            parse_body("#+BEGIN_NOTE\nnever closed"),
+            vec![BodyNode::Markdown("#+BEGIN_NOTE\nnever closed".into())]
+        );
     }
 
     #[test]

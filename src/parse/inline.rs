@@ -12,6 +12,13 @@ pub enum Inline<'a> {
     Text(&'a str),
     /// `[[name]]`; for a nested link the name holds the inner `[[..]]` as written.
     PageRef(&'a str),
+    /// `[label]([[name]])`: a page link with its own label.
+    LabelledRef {
+        /// The label as written.
+        label: &'a str,
+        /// The page name.
+        target: &'a str,
+    },
     /// `#name` or `#[[name]]`.
     Tag(&'a str),
     /// `((uuid))` with a valid UUID.
@@ -41,7 +48,9 @@ pub fn scan(text: &str) -> Vec<Inline<'_>> {
     let mut i = 0;
     while i < bytes.len() {
         let found = match bytes[i] {
-            b'[' => page_ref_at(text, i).map(|(end, name)| (end, Inline::PageRef(name))),
+            b'[' => labelled_ref_at(text, i)
+                .map(|(end, label, target)| (end, Inline::LabelledRef { label, target }))
+                .or_else(|| page_ref_at(text, i).map(|(end, name)| (end, Inline::PageRef(name)))),
             b'#' => tag_at(text, i).map(|(end, name)| (end, Inline::Tag(name))),
             b'(' => block_ref_at(text, i).map(|(end, id)| (end, Inline::BlockRef(id))),
             b'{' => macro_at(text, i).map(|(end, m)| (end, Inline::Macro(m))),
@@ -97,9 +106,26 @@ pub fn page_ref_at(text: &str, start: usize) -> Option<(usize, &str)> {
     None
 }
 
+/// `[label]([[name]])` at `start`: returns (end, label, name).
+fn labelled_ref_at(text: &str, start: usize) -> Option<(usize, &str, &str)> {
+    let rest = &text[start + 1..];
+    if rest.starts_with('[') {
+        return None;
+    }
+    let close = rest.find("](")?;
+    let label = &rest[..close];
+    if label.contains(['\n', '[', ']']) {
+        return None;
+    }
+    let target_start = start + 1 + close + 2;
+    let (end, name) = page_ref_at(text, target_start)?;
+    (text[end..].starts_with(')')).then_some((end + 1, label, name))
+}
+
 /// Characters that end a `#tag` (Logseq's `hash_tag.ml`).
 fn ends_tag(c: char) -> bool {
-    c.is_whitespace() || matches!(c, ',' | '!' | '?' | '\'' | '"' | ':' | '#' | '[' | '`' | '<' | '>')
+    c.is_whitespace()
+        || matches!(c, ',' | '!' | '?' | '\'' | '"' | ':' | '#' | '[' | '`' | '<' | '>')
 }
 
 fn tag_at(text: &str, start: usize) -> Option<(usize, &str)> {
@@ -108,7 +134,13 @@ fn tag_at(text: &str, start: usize) -> Option<(usize, &str)> {
         let (end, name) = page_ref_at(text, start + 1)?;
         return Some((end, name));
     }
-    let len = rest.find(ends_tag).unwrap_or(rest.len());
+    let mut len = rest.find(ends_tag).unwrap_or(rest.len());
+    // `==` and `^^` delimit highlights, never part of a tag.
+    for delimiter in ["==", "^^"] {
+        if let Some(pos) = rest[..len].find(delimiter) {
+            len = pos;
+        }
+    }
     let mut name = rest[..len].trim_end_matches(['.', ';']);
     // Differs from Logseq on purpose: `(#tag)` tags `tag`, not `tag)`.
     while name.ends_with(')') && name.matches('(').count() < name.matches(')').count() {
@@ -131,7 +163,10 @@ fn block_ref_at(text: &str, start: usize) -> Option<(usize, &str)> {
 pub fn is_uuid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn macro_at(text: &str, start: usize) -> Option<(usize, Macro<'_>)> {
@@ -142,7 +177,8 @@ fn macro_at(text: &str, start: usize) -> Option<(usize, Macro<'_>)> {
         return None;
     }
     let raw_trimmed = raw.trim();
-    let name_len = raw_trimmed.find(|c: char| c.is_whitespace() || c == '(').unwrap_or(raw_trimmed.len());
+    let name_len =
+        raw_trimmed.find(|c: char| c.is_whitespace() || c == '(').unwrap_or(raw_trimmed.len());
     let name = &raw_trimmed[..name_len];
     if name.is_empty() {
         return None;
@@ -182,13 +218,103 @@ fn url_at(text: &str, start: usize) -> Option<usize> {
     if start > 0 && text[..start].ends_with(|c: char| c.is_alphanumeric() || c == '/') {
         return None;
     }
-    let len = rest.find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`')).unwrap_or(rest.len());
+    let len = rest
+        .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`'))
+        .unwrap_or(rest.len());
     let mut url = rest[..len].trim_end_matches(['.', ',', ';', '!', '?', ':', '\'']);
     while url.ends_with(')') && url.matches('(').count() < url.matches(')').count() {
         url = &url[..url.len() - 1];
     }
     let scheme_len = if url.starts_with("https://") { 8 } else { 7 };
     (url.len() > scheme_len).then_some(start + url.len())
+}
+
+/// Splits text at `==…==` and `^^…^^` highlights (pairs within the text):
+/// `(part, inside a highlight)`. mldoc treats a highlight like emphasis.
+pub fn split_highlights(text: &str) -> Vec<(&str, bool)> {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some((open, delim)) =
+        ["==", "^^"].iter().filter_map(|d| rest.find(d).map(|p| (p, *d))).min()
+    {
+        let after = &rest[open + 2..];
+        let Some(close) =
+            after.find(delim).filter(|&c| c > 0 && !after.starts_with(char::is_whitespace))
+        else {
+            break;
+        };
+        if open > 0 {
+            parts.push((&text[offset..offset + open], false));
+        }
+        parts.push((&after[..close], true));
+        let consumed = open + 2 + close + 2;
+        offset += consumed;
+        rest = &rest[consumed..];
+    }
+    if offset < text.len() {
+        parts.push((&text[offset..], false));
+    }
+    parts
+}
+
+/// Whether a `[[…]]` name is really a path to a file of the graph (`../assets/x.pdf`), not a page.
+pub fn is_asset_path(name: &str) -> bool {
+    let path = name.trim().trim_start_matches(['.', '/']);
+    ["assets/", "draws/"].iter().any(|prefix| path.starts_with(prefix))
+}
+
+/// Protects Markdown escapes of Logseq syntax (`\#`, `\[`, `\(`, `\{`) from the
+/// inline scanner by turning them into private-use characters; [`restore_escapes`]
+/// turns them back. Private-use characters already in the text become U+FFFD.
+pub fn protect_escapes(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\\') && !text.contains(PROTECTED) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('\\', Some(&next)) if ESCAPABLE.contains(next) => {
+                out.push(protected(next));
+                chars.next();
+            }
+            ('\\', Some('\\')) => {
+                out.push_str("\\\\");
+                chars.next();
+            }
+            _ if PROTECTED.contains(&c) => out.push('\u{FFFD}'),
+            _ => out.push(c),
+        }
+    }
+    out.into()
+}
+
+const ESCAPABLE: &str = "#[({";
+const PROTECTED: &[char] = &['\u{E010}', '\u{E011}', '\u{E012}', '\u{E013}'];
+
+fn protected(c: char) -> char {
+    PROTECTED[ESCAPABLE.find(c).unwrap_or(0)]
+}
+
+/// Undoes [`protect_escapes`] in text (`in_code`: keep the backslash, as code shows it).
+pub fn restore_escapes(text: &str, in_code: bool) -> std::borrow::Cow<'_, str> {
+    if !text.contains(PROTECTED) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        match PROTECTED.iter().position(|&p| p == c) {
+            Some(i) => {
+                if in_code {
+                    out.push('\\');
+                }
+                out.push(ESCAPABLE.as_bytes()[i] as char);
+            }
+            None => out.push(c),
+        }
+    }
+    out.into()
 }
 
 /// Every page name `text` refers to: links (outer and inner of nested links) and tags.
@@ -201,6 +327,8 @@ pub fn page_refs(text: &str) -> Vec<String> {
 fn collect_page_refs(text: &str, refs: &mut Vec<String>) {
     for piece in scan(text) {
         match piece {
+            Inline::PageRef(name) if is_asset_path(name) => {}
+            Inline::LabelledRef { target, .. } => refs.push(clean_name(target)),
             Inline::PageRef(name) | Inline::Tag(name) => {
                 refs.push(clean_name(name));
                 if name.contains("[[") {
@@ -272,7 +400,9 @@ mod tests {
 
     #[test]
     fn tag_termination_follows_logseq() {
-        let tag = |s| scan(s).into_iter().find_map(|p| if let Inline::Tag(t) = p { Some(t) } else { None });
+        let tag = |s| {
+            scan(s).into_iter().find_map(|p| if let Inline::Tag(t) = p { Some(t) } else { None })
+        };
         assert_eq!(tag("#a,b"), Some("a"));
         assert_eq!(tag("#c:d"), Some("c"));
         assert_eq!(tag("#g.h"), Some("g.h"));
@@ -314,6 +444,34 @@ mod tests {
         assert_eq!(m.name, "macroname");
         assert_eq!(m.args, ["[[A,B]]", "((C,D))", "E", "\"F,G\""]);
         assert_eq!(page_refs("{{embed [[My Page]]}}"), ["My Page"]);
+    }
+
+    #[test]
+    fn highlight_delimiters_end_tags() {
+        assert_eq!(scan("==#h=="), vec![Inline::Text("=="), Inline::Tag("h"), Inline::Text("==")]);
+    }
+
+    #[test]
+    fn highlights_split_text() {
+        assert_eq!(
+            split_highlights("a ==b== c ^^d^^"),
+            vec![("a ", false), ("b", true), (" c ", false), ("d", true)]
+        );
+        assert_eq!(split_highlights("a == b"), vec![("a == b", false)]);
+    }
+
+    #[test]
+    fn escapes_survive_a_round_trip() {
+        let protected = protect_escapes(r"\#tag \[[x]] \\#real");
+        assert_eq!(page_refs(&protected), ["real"]);
+        assert_eq!(restore_escapes(&protected, false), r"#tag [[x]] \\#real");
+        assert_eq!(restore_escapes(&protect_escapes(r"`\#`"), true), r"`\#`");
+    }
+
+    #[test]
+    fn asset_paths_are_not_pages() {
+        assert!(page_refs("[[../assets/file.pdf]] [[assets/x.png]]").is_empty());
+        assert_eq!(page_refs("[[assets management]]"), ["assets management"]);
     }
 
     #[test]

@@ -48,7 +48,11 @@ impl Note {
 
 /// Normalises line endings: CRLF and lone CR become LF.
 pub fn normalize_newlines(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n").into() } else { text.into() }
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        text.into()
+    }
 }
 
 /// Parses one note.
@@ -61,10 +65,12 @@ pub fn parse_note(source: &SourceFile) -> Note {
         .iter()
         .map(|r| {
             let line = r.line + front_lines;
-            let mut block = block::parse_block(&r.content, &source.rel_path, line, &mut diagnostics);
+            let mut block =
+                block::parse_block(&r.content, &source.rel_path, line, &mut diagnostics);
             block.depth = r.depth;
             block.parent = r.parent;
-            block.pre_block = r.pre_block;
+            // A pre-block with `heading::` is an ordinary first block (Logseq's `pre-block?`).
+            block.pre_block = r.pre_block && block.heading.is_none();
             block
         })
         .collect();
@@ -78,7 +84,9 @@ pub fn parse_note(source: &SourceFile) -> Note {
     }
     let mut properties = front_matter;
     let first_is_properties = properties.is_empty()
-        && blocks.first().is_some_and(|b| b.pre_block && b.title.is_empty() && !b.properties.is_empty() && b.heading.is_none());
+        && blocks.first().is_some_and(|b| {
+            b.pre_block && b.title.is_empty() && !b.properties.is_empty() && b.heading.is_none()
+        });
     if first_is_properties {
         properties = blocks[0].properties.clone();
     }
@@ -92,7 +100,9 @@ pub fn parse_note(source: &SourceFile) -> Note {
 /// properties, the byte offset where the outline starts and the lines skipped.
 fn front_matter(text: &str) -> (Vec<Property>, usize, usize) {
     let Some(rest) = text.strip_prefix("---\n") else { return (Vec::new(), 0, 0) };
-    let Some(end) = rest.find("\n---").filter(|&e| rest[e + 4..].starts_with('\n') || rest.len() == e + 4) else {
+    let Some(end) =
+        rest.find("\n---").filter(|&e| rest[e + 4..].starts_with('\n') || rest.len() == e + 4)
+    else {
         return (Vec::new(), 0, 0);
     };
     let body = &rest[..end];
@@ -116,7 +126,12 @@ mod tests {
     use super::*;
 
     fn note(text: &str) -> Note {
-        parse_note(&SourceFile { rel_path: "pages/p.md".into(), name: "p".into(), journal: None, text: text.into() })
+        parse_note(&SourceFile {
+            rel_path: "pages/p.md".into(),
+            name: "p".into(),
+            journal: None,
+            text: text.into(),
+        })
     }
 
     #[test]

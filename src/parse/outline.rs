@@ -56,52 +56,120 @@ fn block_start(line: &str) -> Option<Start<'_>> {
 /// A construct that swallows the lines after its opener until its closer.
 pub(crate) fn closer_for(text: &str) -> Option<Closer> {
     let t = text.trim_start();
-    if t.starts_with("```") {
-        return Some(Closer::Prefix("```"));
+    if t.starts_with("```") || t.starts_with("~~~") {
+        return Some(Closer::Fence);
     }
-    if t.starts_with("~~~") {
-        return Some(Closer::Prefix("~~~"));
-    }
-    if t.len() > 8 && t[..8].eq_ignore_ascii_case("#+begin_") {
+    if t.get(..8).is_some_and(|head| head.eq_ignore_ascii_case("#+begin_")) {
         let name: String = t[8..].chars().take_while(|c| !c.is_whitespace()).collect();
         if !name.is_empty() {
             return Some(Closer::EndBlock(format!("#+end_{}", name.to_ascii_lowercase())));
         }
     }
-    if t.starts_with("$$") && !t[2..].contains("$$") {
-        return Some(Closer::Contains("$$"));
+    if let Some(rest) = t.strip_prefix("$$") {
+        if !rest.contains("$$") {
+            return Some(Closer::Contains("$$".into()));
+        }
     }
     if t.starts_with("<!--") && !t.contains("-->") {
-        return Some(Closer::Contains("-->"));
+        return Some(Closer::Contains("-->".into()));
+    }
+    if let Some(env) =
+        t.strip_prefix("\\begin{").and_then(|r| r.split_once('}')).map(|(env, _)| env)
+    {
+        let end = format!("\\end{{{env}}}");
+        if !t.contains(&end) {
+            return Some(Closer::ToEnd(end));
+        }
+    }
+    if let Some(tag) = html_block_tag(t) {
+        let end = format!("</{tag}>");
+        if !t.to_ascii_lowercase().contains(&end) {
+            return Some(Closer::Contains(end));
+        }
     }
     let trimmed = t.trim_end();
-    if trimmed.len() > 2 && trimmed.starts_with(':') && trimmed.ends_with(':') && is_drawer_name(&trimmed[1..trimmed.len() - 1])
+    if trimmed.len() > 2
+        && trimmed.starts_with(':')
+        && trimmed.ends_with(':')
+        && is_drawer_name(&trimmed[1..trimmed.len() - 1])
     {
         return Some(Closer::Exact(":END:"));
     }
     None
 }
 
+/// HTML block elements whose opening line swallows lines up to the closing tag, as in mldoc.
+const HTML_BLOCK_TAGS: [&str; 24] = [
+    "div",
+    "details",
+    "table",
+    "pre",
+    "p",
+    "ul",
+    "ol",
+    "dl",
+    "section",
+    "article",
+    "aside",
+    "blockquote",
+    "figure",
+    "center",
+    "form",
+    "header",
+    "footer",
+    "nav",
+    "iframe",
+    "video",
+    "audio",
+    "canvas",
+    "object",
+    "script",
+];
+
+fn html_block_tag(line: &str) -> Option<&'static str> {
+    let rest = line.strip_prefix('<')?;
+    let name_len = rest.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(rest.len());
+    let name = &rest[..name_len];
+    let after = rest[name_len..].chars().next();
+    if !matches!(after, Some('>' | ' ' | '\t' | '/') | None) {
+        return None;
+    }
+    HTML_BLOCK_TAGS.iter().copied().find(|tag| tag.eq_ignore_ascii_case(name))
+}
+
 fn is_drawer_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') && name != "END"
+    !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && name != "END"
 }
 
 pub(crate) enum Closer {
-    Prefix(&'static str),
+    /// A fence closes at any line starting with ``` or ~~~ (mldoc accepts either).
+    Fence,
     EndBlock(String),
-    Contains(&'static str),
+    Contains(String),
     Exact(&'static str),
+    /// A LaTeX environment: closed by its `\\end{…}`, or else by the end of the file.
+    ToEnd(String),
 }
 
 impl Closer {
     pub(crate) fn closes(&self, line: &str) -> bool {
         let t = line.trim();
         match self {
-            Closer::Prefix(p) => t.starts_with(p),
-            Closer::EndBlock(end) => t.len() >= end.len() && t[..end.len()].eq_ignore_ascii_case(end),
-            Closer::Contains(c) => t.contains(c),
+            Closer::Fence => t.starts_with("```") || t.starts_with("~~~"),
+            Closer::EndBlock(end) => {
+                t.get(..end.len()).is_some_and(|head| head.eq_ignore_ascii_case(end))
+            }
+            Closer::Contains(c) => t.to_ascii_lowercase().contains(c.as_str()),
             Closer::Exact(e) => t.eq_ignore_ascii_case(e),
+            Closer::ToEnd(end) => t.contains(end.as_str()),
         }
+    }
+
+    /// Whether an unclosed construct swallows the rest of the file (mldoc does so for LaTeX environments).
+    pub(crate) fn swallows_to_end(&self) -> bool {
+        matches!(self, Closer::ToEnd(_))
     }
 }
 
@@ -111,6 +179,7 @@ fn swallowed_lines(lines: &[&str], from: usize, opener: &str) -> usize {
     let Some(closer) = closer_for(opener) else { return 0 };
     match lines[from..].iter().position(|line| closer.closes(line)) {
         Some(offset) => offset + 1,
+        None if closer.swallows_to_end() => lines.len() - from,
         None => 0,
     }
 }
@@ -141,6 +210,9 @@ struct Segment<'a> {
 
 /// Splits normalised text (`\n` line ends) into raw blocks, nested.
 pub fn segment(text: &str) -> Vec<RawBlock> {
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
     let lines: Vec<&str> = text.split('\n').collect();
     let mut segments: Vec<Segment<'_>> = Vec::new();
     let mut i = 0;
@@ -159,7 +231,13 @@ pub fn segment(text: &str) -> Vec<RawBlock> {
             }
             None => {
                 if segments.is_empty() {
-                    segments.push(Segment { line: 1, level: 1, strip: 0, lines: vec![], pre_block: true });
+                    segments.push(Segment {
+                        line: 1,
+                        level: 1,
+                        strip: 0,
+                        lines: vec![],
+                        pre_block: true,
+                    });
                 }
                 (line, false)
             }
@@ -184,7 +262,13 @@ fn nest(segments: Vec<Segment<'_>>) -> Vec<RawBlock> {
         let parent = place(&mut open, &mut level, &blocks);
         let index = blocks.len();
         let depth = parent.map_or(0, |p: usize| blocks[p].depth + 1);
-        blocks.push(RawBlock { line: seg.line, parent, depth, content: block_text(&seg), pre_block: seg.pre_block });
+        blocks.push(RawBlock {
+            line: seg.line,
+            parent,
+            depth,
+            content: block_text(&seg),
+            pre_block: seg.pre_block,
+        });
         open.push((index, level));
     }
     blocks
@@ -193,7 +277,7 @@ fn nest(segments: Vec<Segment<'_>>) -> Vec<RawBlock> {
 /// Finds the parent for a block at `level` and trims `open` to its ancestors.
 fn place(open: &mut Vec<(usize, usize)>, level: &mut usize, blocks: &[RawBlock]) -> Option<usize> {
     loop {
-        let Some(&(last, last_level)) = open.last() else { return None };
+        let &(last, last_level) = open.last()?;
         if *level == last_level {
             open.pop();
             return blocks[last].parent;
@@ -285,7 +369,8 @@ mod tests {
 
     #[test]
     fn fences_swallow_bullets_and_keep_relative_indent() {
-        let blocks = shape("- code:\n\t- ```yaml\n\t  items:\n\t    - a\n\t  - b\n\t  ```\n\t- after");
+        let blocks =
+            shape("- code:\n\t- ```yaml\n\t  items:\n\t    - a\n\t  - b\n\t  ```\n\t- after");
         assert_eq!(blocks.len(), 3);
         assert_eq!(blocks[1].2, "```yaml\nitems:\n  - a\n- b\n```");
         assert_eq!(blocks[2].2, "after");
@@ -322,13 +407,44 @@ mod tests {
     #[test]
     fn dash_without_space_is_text_and_lone_dash_is_an_empty_block() {
         let blocks = shape("- a\n  -foo\n-\n- -x");
-        assert_eq!(blocks, vec![(0, None, "a\n-foo".into()), (0, None, "".into()), (0, None, "-x".into())]);
+        assert_eq!(
+            blocks,
+            vec![(0, None, "a\n-foo".into()), (0, None, "".into()), (0, None, "-x".into())]
+        );
     }
 
     #[test]
     fn hash_tag_at_line_start_is_not_a_heading() {
         assert_eq!(segment("- a\n  #tag b").len(), 1);
         assert_eq!(segment("- a\n  # b").len(), 2);
+    }
+
+    #[test]
+    fn multibyte_text_never_panics() {
+        assert_eq!(segment("- 中文中文\n  #+BEGIN_QUOTE\n  中文中文\n  #+END_QUOTE").len(), 1);
+        assert_eq!(segment("- é\n  :é:\n- ü").len(), 2);
+    }
+
+    #[test]
+    fn a_fence_closes_with_either_marker() {
+        assert_eq!(segment("- a\n  ```\n- b\n  ~~~\n- c").len(), 2);
+    }
+
+    #[test]
+    fn html_blocks_and_latex_environments_swallow_lines() {
+        assert_eq!(segment("- a\n  <div>\n  - x\n  </div>\n- b").len(), 2);
+        assert_eq!(segment("- a\n  \\begin{equation}\n  - x\n  \\end{equation}").len(), 1);
+        assert_eq!(
+            segment("- a\n\\begin{x}\n- b\n- c").len(),
+            1,
+            "an unclosed environment swallows the rest"
+        );
+    }
+
+    #[test]
+    fn blank_files_have_no_blocks() {
+        assert!(segment("").is_empty());
+        assert!(segment("\n\t\n").is_empty());
     }
 
     #[test]

@@ -48,8 +48,10 @@ pub fn is_hidden_key(key: &str) -> bool {
 
 /// Built-in properties whose values are never read for references.
 fn is_unparsed_key(key: &str) -> bool {
-    matches!(key, "title" | "id" | "icon" | "filters" | "heading" | "template" | "public" | "collapsed")
-        || key.starts_with("logseq.")
+    matches!(
+        key,
+        "title" | "id" | "icon" | "filters" | "heading" | "template" | "public" | "collapsed"
+    ) || key.starts_with("logseq.")
         || is_hidden_key(key) && key != "exclude-from-graph-view"
 }
 
@@ -76,9 +78,14 @@ pub fn property_line(line: &str) -> Option<(&str, &str)> {
 
 /// Whether a key is one Logseq accepts (others are dropped with a warning).
 pub fn is_valid_key(key: &str) -> bool {
-    let first_ok = !key.starts_with(['#', '[']) && !key.starts_with(|c: char| c.is_ascii_digit());
-    let second_numeric = key.starts_with(['-', '+', '.']) && key[1..].starts_with(|c: char| c.is_ascii_digit());
-    first_ok && !second_numeric && !key.contains(['"', '|', '^', '(', ')', '{', '}', '[', ']', ',', '\'', '`', '~', '@', '\\', ';'])
+    let first_ok = !key.starts_with(['#', '[']);
+    let second_numeric =
+        key.starts_with(['-', '+', '.']) && key[1..].starts_with(|c: char| c.is_ascii_digit());
+    first_ok
+        && !second_numeric
+        && !key.contains([
+            '"', '|', '^', '(', ')', '{', '}', '[', ']', ',', '\'', '`', '~', '@', '\\', ';',
+        ])
 }
 
 /// Lower-cases a key and writes `_` and spaces as `-`, as Logseq does.
@@ -90,7 +97,9 @@ pub fn normalize_key(key: &str) -> String {
 /// Builds a [`Property`] from a line's key and value.
 pub fn property(raw_key: &str, value: &str) -> Property {
     let key = normalize_key(raw_key);
-    let refs = if is_unparsed_key(&key) || value.starts_with('"') && value.ends_with('"') && value.len() > 1 {
+    let refs = if is_unparsed_key(&key)
+        || value.starts_with('"') && value.ends_with('"') && value.len() > 1
+    {
         Vec::new()
     } else {
         value_refs(&key, value)
@@ -126,7 +135,10 @@ mod tests {
         assert_eq!(property_line("key::value"), None);
         assert_eq!(property_line("a b:: c"), None);
         assert_eq!(property_line("url:: https://x.y/a::b"), Some(("url", "https://x.y/a::b")));
-        assert_eq!(property_line("logseq.order-list-type:: number"), Some(("logseq.order-list-type", "number")));
+        assert_eq!(
+            property_line("logseq.order-list-type:: number"),
+            Some(("logseq.order-list-type", "number"))
+        );
     }
 
     #[test]
@@ -137,6 +149,7 @@ mod tests {
         assert!(!is_valid_key("[[foo]]"));
         assert!(!is_valid_key("some,prop"));
         assert!(!is_valid_key("#blarg"));
+        assert!(is_valid_key("123"), "Logseq's EDN reader accepts it");
     }
 
     #[test]
@@ -148,7 +161,10 @@ mod tests {
         );
         assert!(property("comma-prop", "one, two,three").refs.is_empty());
         assert_eq!(property("tags", "fun, facts").refs, ["fun", "facts"]);
-        assert_eq!(property("tags", "ai, #fun, [[LargeLanguageModel]]").refs, ["fun", "LargeLanguageModel", "ai"]);
+        assert_eq!(
+            property("tags", "ai, #fun, [[LargeLanguageModel]]").refs,
+            ["fun", "LargeLanguageModel", "ai"]
+        );
         assert!(property("desc", "\"#foo is not a ref\"").refs.is_empty());
         assert!(property("title", "[[not a ref]]").refs.is_empty());
     }

@@ -19,33 +19,75 @@ pub fn markdown_options() -> Options {
         | Options::ENABLE_GFM
 }
 
-/// Page names referred to by the body and the properties, unique by identity.
-pub fn page_refs(body: &[BodyNode], properties: &[Property]) -> Vec<String> {
-    let mut refs = Vec::new();
+/// What a block's body and properties refer to, and its prose as plain text.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Analysis {
+    /// Page names, in order, unique by identity.
+    pub page_refs: Vec<String>,
+    /// Block UUIDs, lower case.
+    pub block_refs: Vec<String>,
+    /// Plain text outside fenced code (links as their names, inline code kept).
+    pub text: String,
+}
+
+/// Walks a body once: references and plain text.
+pub fn analyze(body: &[BodyNode], properties: &[Property]) -> Analysis {
+    let mut analysis = Analysis::default();
     visit_text(body, &mut |found| match found {
-        Found::Text(text) => refs.extend(inline::page_refs(text)),
-        Found::Link(url) => refs.extend(link_page(url)),
+        Found::Text(text, mode) => {
+            for piece in inline::scan(text) {
+                match piece {
+                    inline::Inline::Text(t) | inline::Inline::Url(t) => {
+                        analysis.text.push_str(&inline::restore_escapes(t, false))
+                    }
+                    inline::Inline::PageRef(name) | inline::Inline::Tag(name) => {
+                        analysis.text.push_str(&name.replace("[[", "").replace("]]", ""));
+                    }
+                    inline::Inline::LabelledRef { label, .. } => analysis.text.push_str(label),
+                    _ => {}
+                }
+            }
+            for (part, highlighted) in inline::split_highlights(text) {
+                match if highlighted && mode == RefMode::All { RefMode::PagesOnly } else { mode } {
+                    RefMode::All => {
+                        analysis.page_refs.extend(inline::page_refs(part));
+                        analysis.block_refs.extend(inline::block_refs(part));
+                    }
+                    RefMode::PagesOnly => analysis.page_refs.extend(page_links_only(part)),
+                    RefMode::None => {}
+                }
+            }
+        }
+        Found::FileLinkLabel(label) => analysis.page_refs.push(label.trim().to_string()),
+        Found::Code(code) => analysis.text.push_str(&inline::restore_escapes(code, true)),
+        Found::Break => analysis.text.push('\n'),
+        Found::Link(url) => {
+            analysis.page_refs.extend(link_page(url));
+            analysis.block_refs.extend(link_block(url));
+        }
     });
     for p in properties {
         if !props::is_hidden_key(&p.key) && !matches!(p.key.as_str(), "tags" | "alias") {
-            refs.push(p.key.clone());
+            analysis.page_refs.push(p.key.clone());
         }
-        refs.extend(p.refs.iter().cloned());
+        analysis.page_refs.extend(p.refs.iter().cloned());
     }
     let mut seen = std::collections::HashSet::new();
-    refs.retain(|r| !r.is_empty() && seen.insert(r.to_lowercase()));
-    refs
+    analysis.page_refs.retain(|r| !r.is_empty() && seen.insert(r.to_lowercase()));
+    let mut seen_blocks = std::collections::HashSet::new();
+    analysis.block_refs.retain(|r| seen_blocks.insert(r.clone()));
+    analysis.text = analysis.text.trim().to_string();
+    analysis
+}
+
+/// Page names referred to by the body and the properties, unique by identity.
+pub fn page_refs(body: &[BodyNode], properties: &[Property]) -> Vec<String> {
+    analyze(body, properties).page_refs
 }
 
 /// Block UUIDs referred to by the body.
 pub fn block_refs(body: &[BodyNode]) -> Vec<String> {
-    let mut refs = Vec::new();
-    visit_text(body, &mut |found| match found {
-        Found::Text(text) => refs.extend(inline::block_refs(text)),
-        Found::Link(url) => refs.extend(link_block(url)),
-    });
-    refs.dedup();
-    refs
+    analyze(body, &[]).block_refs
 }
 
 /// The page a Markdown link destination names: `[label]([[Page]])`.
@@ -60,32 +102,144 @@ pub fn link_block(url: &str) -> Option<String> {
     inline::is_uuid(id).then(|| id.to_ascii_lowercase())
 }
 
-/// Text outside code, or a link destination, met while walking a body.
+/// `[[page]]` links of a text, without tags or block refs (mldoc's rule inside emphasis).
+fn page_links_only(text: &str) -> Vec<String> {
+    let mut refs = Vec::new();
+    for piece in inline::scan(text) {
+        if let inline::Inline::PageRef(name) = piece {
+            if !inline::is_asset_path(name) {
+                refs.extend(inline::page_refs(&format!("[[{name}]]")));
+            }
+        }
+    }
+    refs
+}
+
+/// Which references a piece of text may hold, by where it sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefMode {
+    /// Ordinary text: links, tags, block refs.
+    All,
+    /// Inside emphasis, strike-through or highlight: mldoc sees only `[[links]]` there.
+    PagesOnly,
+    /// Inside a link label or an inline HTML element: no references.
+    None,
+}
+
+/// Text outside code, inline code, a line break or a link destination, met while walking a body.
 enum Found<'a> {
-    Text(&'a str),
+    Text(&'a str, RefMode),
+    Code(&'a str),
+    Break,
     Link(&'a str),
+    FileLinkLabel(&'a str),
 }
 
 fn visit_text(body: &[BodyNode], visit: &mut dyn FnMut(Found<'_>)) {
     for node in body {
         match node {
             BodyNode::Markdown(text) => visit_markdown(text, visit),
-            BodyNode::Container { children, .. } => visit_text(children, visit),
+            BodyNode::Container { children, .. } => {
+                visit_text(children, visit);
+                visit(Found::Break);
+            }
             BodyNode::Verbatim { .. } => {}
         }
     }
 }
 
 fn visit_markdown(text: &str, visit: &mut dyn FnMut(Found<'_>)) {
-    let mut in_code = false;
-    for event in TextMergeStream::new(Parser::new_ext(text, markdown_options())) {
+    let text = inline::protect_escapes(text);
+    let mut state = RefState::default();
+    let mut file_label: Option<String> = None;
+    for event in TextMergeStream::new(Parser::new_ext(&text, markdown_options())) {
+        state.update(&event);
         match event {
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Text(t) if !in_code => visit(Found::Text(&t)),
-            Event::Start(Tag::Link { dest_url, .. }) => visit(Found::Link(&dest_url)),
+            Event::Text(t) if !state.in_code => {
+                if let Some(label) = &mut file_label {
+                    label.push_str(&t);
+                }
+                visit(Found::Text(&t, state.mode()));
+            }
+            Event::Code(t) => visit(Found::Code(&t)),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
+                visit(Found::Break)
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                if is_file_link(&dest_url) {
+                    file_label = Some(String::new());
+                }
+                visit(Found::Link(&dest_url));
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some(label) = file_label.take() {
+                    visit(Found::FileLinkLabel(&label));
+                }
+            }
             _ => {}
         }
+    }
+}
+
+/// `[Foo](foo.md)`: a link to a page's file; Logseq records the label as a page reference.
+pub fn is_file_link(url: &str) -> bool {
+    !url.contains("://") && url.to_ascii_lowercase().ends_with(".md")
+}
+
+/// Where the walk is inside inline Markdown: code, emphasis, link labels, inline HTML.
+#[derive(Debug, Default)]
+pub struct RefState {
+    /// Inside a fenced or indented code block.
+    pub in_code: bool,
+    emphasis: usize,
+    links: usize,
+    html: usize,
+}
+
+impl RefState {
+    /// Follows one event.
+    pub fn update(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => self.in_code = true,
+            Event::End(TagEnd::CodeBlock) => self.in_code = false,
+            Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough) => self.emphasis += 1,
+            Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough) => {
+                self.emphasis = self.emphasis.saturating_sub(1)
+            }
+            Event::Start(Tag::Link { .. }) => self.links += 1,
+            Event::End(TagEnd::Link) => self.links = self.links.saturating_sub(1),
+            Event::InlineHtml(html) => self.html = html_depth(self.html, html),
+            Event::End(TagEnd::Paragraph) => self.html = 0,
+            _ => {}
+        }
+    }
+
+    /// The references text at this point may hold.
+    pub fn mode(&self) -> RefMode {
+        if self.links > 0 || self.html > 0 {
+            RefMode::None
+        } else if self.emphasis > 0 {
+            RefMode::PagesOnly
+        } else {
+            RefMode::All
+        }
+    }
+}
+
+/// Inline HTML nesting after one tag: `<b>` opens, `</b>` closes, `<br>`/`<img/>` neither.
+fn html_depth(depth: usize, tag: &str) -> usize {
+    let tag = tag.trim();
+    let void = ["<br", "<img", "<hr", "<input", "<wbr"]
+        .iter()
+        .any(|v| tag.to_ascii_lowercase().starts_with(v));
+    if tag.starts_with("</") {
+        depth.saturating_sub(1)
+    } else if tag.starts_with("<!--") || tag.ends_with("/>") || void {
+        depth
+    } else {
+        depth + 1
     }
 }
 
@@ -112,8 +266,22 @@ mod tests {
     }
 
     #[test]
+    fn emphasis_labels_html_and_escapes_follow_mldoc() {
+        assert!(
+            page_refs(&md("*a #tag b* **#b** [#x](https://y) <span>#t</span> \\#esc \\[[e]]"), &[])
+                .is_empty()
+        );
+        assert_eq!(page_refs(&md("*a [[x]] b*"), &[]), ["x"]);
+        assert_eq!(page_refs(&md("[Foo](foo.md)"), &[]), ["Foo"]);
+        assert_eq!(analyze(&md("a \\#b `\\#c`"), &[]).text, "a #b \\#c");
+    }
+
+    #[test]
     fn property_keys_are_property_pages() {
-        let properties = vec![props::property("type", "[[Book]]"), props::property("logseq.order-list-type", "number")];
+        let properties = vec![
+            props::property("type", "[[Book]]"),
+            props::property("logseq.order-list-type", "number"),
+        ];
         assert_eq!(page_refs(&[], &properties), ["type", "Book"]);
     }
 

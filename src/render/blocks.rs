@@ -7,8 +7,8 @@
 //! pathological nesting cannot overflow the stack.
 
 use super::escape::escape_html;
-use super::markdown::{plain_text, render_body, render_inline, Links, MarkdownOptions};
-use crate::parse::{props, Block, BodyNode};
+use super::markdown::{Links, MarkdownOptions, plain_text, render_body, render_inline};
+use crate::parse::{Block, BodyNode, props};
 
 /// What the tree renderer needs besides the blocks.
 pub struct TreeContext<'a> {
@@ -32,7 +32,8 @@ pub fn render_tree(blocks: &[Block], roots: &[usize], ctx: &TreeContext<'_>) -> 
         list_open: Option<bool>,
         closer: &'static str,
     }
-    let mut stack = vec![Frame { siblings: roots, pos: 0, numbered_depth: 0, list_open: None, closer: "" }];
+    let mut stack =
+        vec![Frame { siblings: roots, pos: 0, numbered_depth: 0, list_open: None, closer: "" }];
     while let Some(frame) = stack.last_mut() {
         let Some(&index) = frame.siblings.get(frame.pos) else {
             if let Some(numbered) = frame.list_open {
@@ -58,7 +59,13 @@ pub fn render_tree(blocks: &[Block], roots: &[usize], ctx: &TreeContext<'_>) -> 
         if block.children.is_empty() {
             out.push_str(closer);
         } else {
-            stack.push(Frame { siblings: &block.children, pos: 0, numbered_depth: child_depth, list_open: None, closer });
+            stack.push(Frame {
+                siblings: &block.children,
+                pos: 0,
+                numbered_depth: child_depth,
+                list_open: None,
+                closer,
+            });
         }
     }
     out
@@ -75,8 +82,14 @@ fn list_open(numbered: bool, numbered_depth: usize) -> String {
 
 /// Writes the opening of a block and its content; returns what closes it
 /// after its children.
-fn open_block(block: &Block, index: usize, ctx: &TreeContext<'_>, out: &mut String) -> &'static str {
-    let anchor = ctx.anchors.get(index).map_or(String::new(), |a| format!(" id=\"{}\"", escape_html(a)));
+fn open_block(
+    block: &Block,
+    index: usize,
+    ctx: &TreeContext<'_>,
+    out: &mut String,
+) -> &'static str {
+    let anchor =
+        ctx.anchors.get(index).map_or(String::new(), |a| format!(" id=\"{}\"", escape_html(a)));
     let collapsed = block.collapsed && (!block.children.is_empty() || has_more_than_title(block));
     let mut classes = String::from("block");
     if collapsed {
@@ -125,7 +138,10 @@ fn task_prefix(block: &Block) -> String {
     }
     if let Some(priority) = block.priority {
         let p = escape_html(&priority.to_string());
-        html.push_str(&format!("<span class=\"priority priority-{}\">{p}</span> ", p.to_ascii_lowercase()));
+        html.push_str(&format!(
+            "<span class=\"priority priority-{}\">{p}</span> ",
+            p.to_ascii_lowercase()
+        ));
     }
     html
 }
@@ -159,7 +175,9 @@ fn summary(block: &Block, ctx: &TreeContext<'_>) -> String {
     let title = title_html(block, ctx);
     let title = if title.is_empty() { "…".to_string() } else { title };
     match block.heading {
-        Some(level) if !block.title.is_empty() => format!("{}<h{level}>{title}</h{level}>", task_prefix(block)),
+        Some(level) if !block.title.is_empty() => {
+            format!("{}<h{level}>{title}</h{level}>", task_prefix(block))
+        }
         _ => format!("{}{title}", task_prefix(block)),
     }
 }
@@ -187,14 +205,20 @@ fn properties(block: &Block, ctx: &TreeContext<'_>) -> String {
 
 /// A `<dl>` of the visible properties (values rendered as inline Markdown).
 pub fn property_list(properties: &[props::Property], class: &str, ctx: &TreeContext<'_>) -> String {
-    let visible: Vec<_> =
-        properties.iter().filter(|p| !props::is_hidden_key(&p.key) && !p.value.trim().is_empty()).collect();
+    let visible: Vec<_> = properties
+        .iter()
+        .filter(|p| !props::is_hidden_key(&p.key) && !p.value.trim().is_empty())
+        .collect();
     if visible.is_empty() {
         return String::new();
     }
     let mut html = format!("<dl class=\"{class}\">");
     for p in visible {
-        html.push_str(&format!("<div><dt>{}</dt><dd>{}</dd></div>", escape_html(&p.key), property_value(p, ctx)));
+        html.push_str(&format!(
+            "<div><dt>{}</dt><dd>{}</dd></div>",
+            escape_html(&p.key),
+            property_value(p, ctx)
+        ));
     }
     html.push_str("</dl>");
     html
@@ -207,7 +231,11 @@ pub fn property_value(p: &props::Property, ctx: &TreeContext<'_>) -> String {
             .refs
             .iter()
             .map(|name| match ctx.links.page_url(name) {
-                Some(url) => format!("<a class=\"page-ref\" href=\"{}\">{}</a>", super::escape::escape_href(&url), escape_html(name)),
+                Some(url) => format!(
+                    "<a class=\"page-ref\" href=\"{}\">{}</a>",
+                    super::escape::escape_href(&url),
+                    escape_html(name)
+                ),
                 None => escape_html(name),
             })
             .collect::<Vec<_>>()

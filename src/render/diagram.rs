@@ -263,24 +263,38 @@ pub fn render_diagram(code: &str) -> String {
 /// Splits off the first non-blank line when it is a title: `# Title`, or a
 /// short unindented text line without drawing characters.
 fn split_title(code: &str) -> (Option<&str>, &str) {
-    let start = code.len() - code.trim_start_matches(['\n', '\r']).len();
-    let rest = &code[start..];
+    let mut rest = code;
+    while let Some((line, after)) = rest.split_once('\n') {
+        if !line.trim().is_empty() {
+            break;
+        }
+        rest = after;
+    }
     let (first, after) = rest.split_once('\n').unwrap_or((rest, ""));
     let first = first.trim_end();
-    if let Some(heading) = first.strip_prefix('#') {
-        let title = heading.trim_start_matches('#').trim();
-        return (Some(title).filter(|t| !t.is_empty()), after);
+    let heading = first.trim_start_matches('#');
+    if heading.len() < first.len() && heading.starts_with(' ') && is_heading_text(heading.trim()) {
+        return (Some(heading.trim()), after);
     }
     if is_title_text(first) { (Some(first), after) } else { (None, rest) }
 }
 
+/// The text of a `# heading` line: words, not part of a drawing.
+fn is_heading_text(text: &str) -> bool {
+    text.len() <= 120
+        && text.starts_with(char::is_alphanumeric)
+        && !text.contains(['|', '+'])
+        && !text.contains("--")
+}
+
 /// A short unindented line of words (no drawing characters, no wide gaps).
 fn is_title_text(line: &str) -> bool {
-    let plain = |c: char| c.is_alphanumeric() || " ,;:()&'\"?!.".contains(c);
-    !line.is_empty()
-        && line.len() <= 80
-        && !line.starts_with(char::is_whitespace)
+    let plain = |c: char| c.is_alphanumeric() || " ,;:()&'\"?!./-".contains(c);
+    line.len() <= 80
+        && line.starts_with(char::is_alphanumeric)
         && !line.contains("   ")
+        && !line.contains("--")
+        && !line.contains("->")
         && line.chars().all(plain)
 }
 
@@ -464,6 +478,21 @@ mod tests {
         assert!(html.contains("<figcaption>Request flow</figcaption>"));
         let labels = render_diagram("Client      Server\n+---+   +---+\n");
         assert!(!labels.contains("<figcaption>"));
+    }
+
+    #[test]
+    fn heading_title_after_blank_lines_is_found() {
+        let html = render_diagram("\n  \n## HA setup - overview\n+---+\n| a |\n+---+\n");
+        assert!(html.contains("<figcaption>HA setup - overview</figcaption>"), "{html}");
+    }
+
+    #[test]
+    fn hash_rows_of_a_drawing_are_not_titles() {
+        let html = render_diagram("#########\n#  box  #\n#########\n");
+        assert!(!html.contains("<figcaption>"));
+        assert!(html.contains("\">#########\n#  box  #"), "{html}");
+        let banner = render_diagram("# +----+\n# | ab |\n# +----+\n");
+        assert!(!banner.contains("<figcaption>"), "{banner}");
     }
 
     #[test]

@@ -29,8 +29,8 @@ pub fn escape_href(url: &str) -> String {
     for b in url.bytes() {
         match b {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => out.push(char::from(b)),
-            b'-' | b'_' | b'.' | b'~' | b'/' | b'#' | b'?' | b'&' | b'=' | b'%' | b':' | b'+' | b',' | b';' | b'@' | b'!'
-            | b'(' | b')' | b'*' | b'$' => out.push(char::from(b)),
+            b'-' | b'_' | b'.' | b'~' | b'/' | b'#' | b'?' | b'&' | b'=' | b'%' | b':' | b'+'
+            | b',' | b';' | b'@' | b'!' | b'(' | b')' | b'*' | b'$' => out.push(char::from(b)),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -43,7 +43,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes() {
-        assert_eq!(escape_html(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape_html(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 
     #[test]

@@ -258,8 +258,8 @@ struct Rule {
     body: String,
 }
 
-/// The token rules syntect generates for `theme`, without the header comment
-/// and the `.hl-code` block rule (whose colours would fight the site CSS).
+/// The token rules syntect generates for `theme`, without the header comment,
+/// the `.hl-code` block rule and any background (the site CSS owns those).
 fn theme_rules(theme: &Theme) -> Vec<Rule> {
     let Ok(css) = css_for_theme_with_class_style(theme, CLASS_STYLE) else {
         return Vec::new();
@@ -277,11 +277,15 @@ fn parse_rule(chunk: &str) -> Option<Rule> {
         .filter(|s| s.starts_with('.') && *s != ".hl-code")
         .map(str::to_string)
         .collect();
-    let body = body.trim();
-    if selectors.is_empty() || body.is_empty() {
+    let declarations: Vec<&str> = body
+        .lines()
+        .map(str::trim)
+        .filter(|d| !d.is_empty() && !d.starts_with("background"))
+        .collect();
+    if selectors.is_empty() || declarations.is_empty() {
         return None;
     }
-    Some(Rule { selectors, body: body.to_string() })
+    Some(Rule { selectors, body: declarations.join(" ") })
 }
 
 /// Appends `rules` to `css`, every selector prefixed with `scope`.
@@ -290,7 +294,7 @@ fn push_rules(css: &mut String, rules: &[Rule], scope: &str) {
         let selectors: Vec<String> = rule.selectors.iter().map(|s| format!("{scope}{s}")).collect();
         css.push_str(&selectors.join(", "));
         css.push_str(" { ");
-        css.push_str(&rule.body.replace('\n', " "));
+        css.push_str(&rule.body);
         css.push_str(" }\n");
     }
 }
@@ -690,6 +694,7 @@ mod tests {
         assert!(css.contains("[data-theme=dark] .code .hl-"));
         assert!(css.contains("[data-theme=light] .code .hl-"));
         assert!(!css.contains(".hl-code"));
+        assert!(!css.contains("background"));
         let unscoped = css.lines().filter(|l| l.starts_with(".hl-")).count();
         assert_eq!(unscoped, 0);
     }

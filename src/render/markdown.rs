@@ -14,7 +14,9 @@ use super::escape::{escape_href, escape_html, push_escaped};
 use super::math::render_math;
 use crate::parse::body::BodyNode;
 use crate::parse::inline::{self, Inline, Macro};
-use crate::parse::refs::{link_block, link_page, markdown_options};
+use crate::parse::refs::{
+    RefMode, RefState, is_file_link, link_block, link_page, markdown_options,
+};
 
 /// Where links point, answered by the page being rendered.
 pub trait Links {
@@ -55,7 +57,9 @@ fn render_node(node: &BodyNode, links: &dyn Links, options: MarkdownOptions, out
             let inner = render_body(children, links, options);
             out.push_str(&container(kind, args, &inner));
         }
-        BodyNode::Verbatim { kind, args, text } => out.push_str(&verbatim(kind, args, text, options)),
+        BodyNode::Verbatim { kind, args, text } => {
+            out.push_str(&verbatim(kind, args, text, options))
+        }
     }
 }
 
@@ -70,7 +74,8 @@ fn container(kind: &str, args: &str, inner: &str) -> String {
         }
         "center" => format!("<div class=\"center\">{inner}</div>"),
         _ => {
-            let class: String = kind.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+            let class: String =
+                kind.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
             let _ = args;
             format!("<div class=\"org-{class}\">{inner}</div>")
         }
@@ -84,7 +89,10 @@ fn verbatim(kind: &str, args: &str, text: &str, options: MarkdownOptions) -> Str
         "export" if args.trim().eq_ignore_ascii_case("html") => sanitize(text, options),
         "export" | "comment" => String::new(),
         "query" => {
-            let title = text.lines().find_map(|l| l.trim().strip_prefix(":title")).map(|t| t.trim().trim_matches('"'));
+            let title = text
+                .lines()
+                .find_map(|l| l.trim().strip_prefix(":title"))
+                .map(|t| t.trim().trim_matches('"'));
             let title = escape_html(title.unwrap_or("Advanced query"));
             format!(
                 "<div class=\"query-note\"><p><strong>{title}</strong></p><p>An advanced query: its results are shown in Logseq only.</p></div>"
@@ -101,8 +109,17 @@ pub fn sanitize(html: &str, options: MarkdownOptions) -> String {
 
 /// Renders one Markdown text with Logseq's inline syntax.
 pub fn render_markdown(text: &str, links: &dyn Links, options: MarkdownOptions) -> String {
-    let mut rewriter = Rewriter { links, events: Vec::new(), code: None, link_stack: Vec::new(), mark_open: None, raw_html: false };
-    for event in TextMergeStream::new(Parser::new_ext(text, markdown_options())) {
+    let source = inline::protect_escapes(text);
+    let mut rewriter = Rewriter {
+        links,
+        events: Vec::new(),
+        code: None,
+        link_stack: Vec::new(),
+        mark_open: None,
+        raw_html: false,
+        state: RefState::default(),
+    };
+    for event in TextMergeStream::new(Parser::new_ext(&source, markdown_options())) {
         rewriter.event(event);
     }
     rewriter.close_mark();
@@ -119,7 +136,17 @@ fn sanitize_keeping_ours(html: &str) -> String {
         let mut builder = ammonia::Builder::default();
         builder
             .add_generic_attributes(["class", "id", "title", "data-lang", "lang"])
-            .add_tags(["mark", "details", "summary", "figure", "figcaption", "kbd", "sup", "sub", "input"])
+            .add_tags([
+                "mark",
+                "details",
+                "summary",
+                "figure",
+                "figcaption",
+                "kbd",
+                "sup",
+                "sub",
+                "input",
+            ])
             .add_tag_attributes("input", ["type", "checked", "disabled"])
             .add_tag_attributes("ol", ["start", "type"])
             .url_relative(ammonia::UrlRelative::PassThrough)
@@ -145,6 +172,7 @@ struct Rewriter<'a> {
     link_stack: Vec<LinkKind>,
     mark_open: Option<&'static str>,
     raw_html: bool,
+    state: RefState,
 }
 
 impl<'a> Rewriter<'a> {
@@ -153,12 +181,13 @@ impl<'a> Rewriter<'a> {
     }
 
     fn event(&mut self, event: Event<'a>) {
+        self.state.update(&event);
         if let Some((_, code)) = &mut self.code {
             match event {
-                Event::Text(text) => code.push_str(&text),
+                Event::Text(text) => code.push_str(&inline::restore_escapes(&text, true)),
                 Event::End(TagEnd::CodeBlock) => {
                     let (info, code) = self.code.take().unwrap_or_default();
-                    let html = render_code_block(&info, code.strip_suffix('\n').unwrap_or(&code));
+                    let html = render_code_block(&info, &code);
                     self.events.push(Event::Html(CowStr::from(html)));
                 }
                 _ => {}
@@ -174,13 +203,20 @@ impl<'a> Rewriter<'a> {
                 self.code = Some((info, String::new()));
             }
             Event::Text(text) => self.text(&text),
+            Event::Code(code) => {
+                let code = inline::restore_escapes(&code, true).into_owned();
+                self.events.push(Event::Code(CowStr::from(code)));
+            }
             Event::SoftBreak => self.events.push(Event::HardBreak),
             Event::InlineMath(latex) => self.html(render_math(&latex, false)),
             Event::DisplayMath(latex) => self.html(render_math(&latex, true)),
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => self.link_start(link_type, dest_url, title, id),
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                self.link_start(link_type, dest_url, title, id)
+            }
             Event::End(TagEnd::Link) => self.link_end(),
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                let dest_url = self.links.asset_url(&dest_url).map(CowStr::from).unwrap_or(dest_url);
+                let dest_url =
+                    self.links.asset_url(&dest_url).map(CowStr::from).unwrap_or(dest_url);
                 self.events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
             }
             Event::Html(_) | Event::InlineHtml(_) => {
@@ -188,7 +224,11 @@ impl<'a> Rewriter<'a> {
                 self.events.push(event);
             }
             Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::TableCell | TagEnd::Item | TagEnd::BlockQuote(_),
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::TableCell
+                | TagEnd::Item
+                | TagEnd::BlockQuote(_),
             ) => {
                 self.close_mark();
                 self.events.push(event);
@@ -197,7 +237,13 @@ impl<'a> Rewriter<'a> {
         }
     }
 
-    fn link_start(&mut self, link_type: pulldown_cmark::LinkType, dest: CowStr<'a>, title: CowStr<'a>, id: CowStr<'a>) {
+    fn link_start(
+        &mut self,
+        link_type: pulldown_cmark::LinkType,
+        dest: CowStr<'a>,
+        title: CowStr<'a>,
+        id: CowStr<'a>,
+    ) {
         if let Some(name) = link_page(&dest) {
             match self.links.page_url(&name) {
                 Some(url) => {
@@ -221,6 +267,21 @@ impl<'a> Rewriter<'a> {
             }
             return;
         }
+        if is_file_link(&dest) {
+            let stem = dest
+                .rsplit('/')
+                .next()
+                .unwrap_or(&dest)
+                .trim_end_matches(".md")
+                .trim_end_matches(".MD");
+            let name =
+                percent_encoding::percent_decode_str(stem).decode_utf8_lossy().replace("___", "/");
+            if let Some(url) = self.links.page_url(&name) {
+                self.html(format!("<a class=\"page-ref\" href=\"{}\">", escape_href(&url)));
+                self.link_stack.push(LinkKind::Ours);
+                return;
+            }
+        }
         let dest = self.links.asset_url(&dest).map(CowStr::from).unwrap_or(dest);
         if is_unsafe_url(&dest) {
             self.link_stack.push(LinkKind::Dropped);
@@ -239,18 +300,34 @@ impl<'a> Rewriter<'a> {
     }
 
     fn text(&mut self, text: &str) {
-        let inside_link = !self.link_stack.is_empty();
+        let mode = if self.link_stack.is_empty() { self.state.mode() } else { RefMode::None };
         for piece in inline::scan(text) {
             match piece {
                 Inline::Text(t) => self.plain(t),
-                _ if inside_link => self.plain(&piece_source(&piece)),
+                Inline::Url(_)
+                | Inline::PageRef(_)
+                | Inline::Tag(_)
+                | Inline::BlockRef(_)
+                | Inline::Macro(_)
+                    if mode == RefMode::None =>
+                {
+                    self.plain(&piece_source(&piece))
+                }
+                Inline::Tag(name) if mode == RefMode::PagesOnly || self.mark_open.is_some() => {
+                    self.plain(&format!("#{name}"))
+                }
+                Inline::PageRef(name) if inline::is_asset_path(name) => self.asset_ref(name),
+                Inline::LabelledRef { label, target } => self.labelled_ref(label, target),
                 Inline::PageRef(name) => self.page_ref(name, false),
                 Inline::Tag(name) => self.page_ref(name, true),
                 Inline::BlockRef(uuid) => self.block_ref(uuid),
                 Inline::Macro(call) => self.macro_call(&call),
                 Inline::Url(url) => {
                     let href = escape_href(url);
-                    self.html(format!("<a class=\"external\" href=\"{href}\">{}</a>", escape_html(url)));
+                    self.html(format!(
+                        "<a class=\"external\" href=\"{href}\">{}</a>",
+                        escape_html(url)
+                    ));
                 }
             }
         }
@@ -265,15 +342,43 @@ impl<'a> Rewriter<'a> {
         match self.links.page_url(name) {
             Some(url) => {
                 let class = if tag { "tag" } else { "page-ref" };
-                self.html(format!("<a class=\"{class}\" href=\"{}\">{}</a>", escape_href(&url), escape_html(&label)));
+                self.html(format!(
+                    "<a class=\"{class}\" href=\"{}\">{}</a>",
+                    escape_href(&url),
+                    escape_html(&label)
+                ));
             }
             None => self.plain_verbatim(&label),
         }
     }
 
+    fn labelled_ref(&mut self, label: &str, target: &str) {
+        match self.links.page_url(target) {
+            Some(url) => self.html(format!(
+                "<a class=\"page-ref\" href=\"{}\">{}</a>",
+                escape_href(&url),
+                escape_html(label)
+            )),
+            None => self.plain_verbatim(label),
+        }
+    }
+
+    fn asset_ref(&mut self, path: &str) {
+        let label = path.rsplit('/').next().unwrap_or(path);
+        match self.links.asset_url(path.trim()) {
+            Some(url) => self.html(format!(
+                "<a class=\"asset\" href=\"{}\">{}</a>",
+                escape_href(&url),
+                escape_html(label)
+            )),
+            None => self.plain_verbatim(label),
+        }
+    }
+
     fn block_ref(&mut self, uuid: &str) {
         match self.links.block_ref(uuid) {
-            Some((url, title)) => self.html(format!("<a class=\"block-ref\" href=\"{}\">{title}</a>", escape_href(&url))),
+            Some((url, title)) => self
+                .html(format!("<a class=\"block-ref\" href=\"{}\">{title}</a>", escape_href(&url))),
             None => {
                 self.links.warn(format!("block reference (({uuid})) points at no block"));
                 self.html("<span class=\"block-ref missing\" title=\"This block reference points at no block\">missing block</span>".into());
@@ -298,9 +403,11 @@ impl<'a> Rewriter<'a> {
         while let Some((pos, delim)) = next_delimiter(rest) {
             let before = &rest[..pos];
             let after = &rest[pos + 2..];
-            let opens = self.mark_open.is_none() && after.starts_with(|c: char| !c.is_whitespace());
+            // An empty side means the neighbouring event (e.g. `**bold**`) supplies the content.
+            let opens = self.mark_open.is_none() && !after.starts_with(char::is_whitespace);
             let closes = self.mark_open == Some(delim)
-                && (before.ends_with(|c: char| !c.is_whitespace()) || (before.is_empty() && self.last_is_content()));
+                && (before.ends_with(|c: char| !c.is_whitespace())
+                    || (before.is_empty() && self.last_is_content()));
             if opens || closes {
                 self.plain_verbatim(before);
                 self.html(if opens { "<mark>".into() } else { "</mark>".into() });
@@ -319,7 +426,8 @@ impl<'a> Rewriter<'a> {
 
     fn plain_verbatim(&mut self, text: &str) {
         if !text.is_empty() {
-            self.events.push(Event::Text(CowStr::from(text.to_string())));
+            self.events
+                .push(Event::Text(CowStr::from(inline::restore_escapes(text, false).into_owned())));
         }
     }
 
@@ -343,6 +451,7 @@ fn piece_source(piece: &Inline<'_>) -> String {
     match piece {
         Inline::Text(t) | Inline::Url(t) => (*t).to_string(),
         Inline::PageRef(n) => n.to_string(),
+        Inline::LabelledRef { label, .. } => label.to_string(),
         Inline::Tag(n) => format!("#{n}"),
         Inline::BlockRef(_) => "block".to_string(),
         Inline::Macro(m) => m.name.to_string(),
@@ -351,8 +460,15 @@ fn piece_source(piece: &Inline<'_>) -> String {
 
 /// `javascript:`, `vbscript:` and `data:` (other than images) links are dropped.
 fn is_unsafe_url(url: &str) -> bool {
-    let lower: String = url.trim().chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_lowercase();
-    lower.starts_with("javascript:") || lower.starts_with("vbscript:") || lower.starts_with("data:text")
+    let lower: String = url
+        .trim()
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_lowercase();
+    lower.starts_with("javascript:")
+        || lower.starts_with("vbscript:")
+        || lower.starts_with("data:text")
 }
 
 /// Plain text of a block body (for descriptions, breadcrumbs and search).
@@ -377,7 +493,9 @@ fn markdown_text(text: &str, out: &mut String) {
                     out.push_str(&piece_source(&piece));
                 }
             }
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Heading(_)) => out.push('\n'),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_)) => out.push('\n'),
             _ => {}
         }
     }
@@ -415,7 +533,8 @@ mod tests {
             (name != "private").then(|| format!("{}.html", name.to_lowercase().replace(' ', "-")))
         }
         fn block_ref(&self, uuid: &str) -> Option<(String, String)> {
-            uuid.starts_with('6').then(|| (format!("p.html#b-{uuid}"), "Target <em>title</em>".into()))
+            uuid.starts_with('6')
+                .then(|| (format!("p.html#b-{uuid}"), "Target <em>title</em>".into()))
         }
         fn asset_url(&self, target: &str) -> Option<String> {
             target.strip_prefix("../").filter(|t| t.starts_with("assets/")).map(str::to_string)
@@ -459,7 +578,10 @@ mod tests {
 
     #[test]
     fn highlights_and_strikethrough() {
-        assert_eq!(md("==hi== ^^there^^ ~~x~~"), "<p><mark>hi</mark> <mark>there</mark> <del>x</del></p>\n");
+        assert_eq!(
+            md("==hi== ^^there^^ ~~x~~"),
+            "<p><mark>hi</mark> <mark>there</mark> <del>x</del></p>\n"
+        );
         assert_eq!(md("==**bold**=="), "<p><mark><strong>bold</strong></mark></p>\n");
         assert_eq!(md("a == b"), "<p>a == b</p>\n");
         assert_eq!(md("==open"), "<p><mark>open</mark></p>\n");
@@ -487,11 +609,36 @@ mod tests {
 
     #[test]
     fn raw_html_is_sanitised_unless_allowed() {
-        let html = md("<script>alert(1)</script><b onclick=\"x()\">bold</b> [[Page]]");
+        let html = md("x <script>alert(1)</script><b onclick=\"x()\">bold</b> [[Page]]");
         assert!(!html.contains("<script") && !html.contains("onclick"), "{html}");
         assert!(html.contains("<b>bold</b>") && html.contains("class=\"page-ref\""), "{html}");
-        let allowed = render_markdown("<b onclick=\"x()\">b</b>", &TestLinks::default(), MarkdownOptions { allow_html: true });
+        let allowed = render_markdown(
+            "<b onclick=\"x()\">b</b>",
+            &TestLinks::default(),
+            MarkdownOptions { allow_html: true },
+        );
         assert!(allowed.contains("onclick"));
+    }
+
+    #[test]
+    fn escapes_emphasis_and_labels_follow_the_reference_rules() {
+        let html = md(r"\#not-a-tag `\#code` *#plain* *[[Linked]]* [label #x](https://y)");
+        assert!(html.contains("#not-a-tag <code>\\#code</code>"), "{html}");
+        assert!(html.contains("<em>#plain</em>"), "{html}");
+        assert!(
+            html.contains("<em><a class=\"page-ref\" href=\"linked.html\">Linked</a></em>"),
+            "{html}"
+        );
+        assert!(html.contains(">label #x</a>"), "{html}");
+    }
+
+    #[test]
+    fn file_links_and_asset_refs() {
+        assert!(md("[Foo](foo.md)").contains("<a class=\"page-ref\" href=\"foo.html\">Foo</a>"));
+        assert!(
+            md("[[../assets/file.pdf]]")
+                .contains("<a class=\"asset\" href=\"assets/file.pdf\">file.pdf</a>")
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `$math$` and `$$display math$$` → MathML at build time (no JavaScript).
 
-use latex2mathml::{latex_to_mathml, DisplayStyle};
+use latex2mathml::{DisplayStyle, latex_to_mathml};
 
 use super::escape::escape_html;
 
@@ -19,7 +19,11 @@ pub fn render_math(latex: &str, display: bool) -> String {
 
 fn fallback(latex: &str, error: &str, display: bool) -> String {
     let tag = if display { "pre" } else { "code" };
-    format!("<{tag} class=\"math-error\" title=\"{}\">{}</{tag}>", escape_html(error), escape_html(latex))
+    format!(
+        "<{tag} class=\"math-error\" title=\"{}\">{}</{tag}>",
+        escape_html(error),
+        escape_html(latex)
+    )
 }
 
 fn max_brace_depth(latex: &str) -> usize {

@@ -76,7 +76,8 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<D
             let (mut context, diagnostics) = page::page_context(site, id);
             if let Some(pos) = journals.iter().position(|&j| j == id) {
                 context.prev = journals.get(pos + 1).map(|&j| link(site, j));
-                context.next = pos.checked_sub(1).and_then(|p| journals.get(p)).map(|&j| link(site, j));
+                context.next =
+                    pos.checked_sub(1).and_then(|p| journals.get(p)).map(|&j| link(site, j));
             }
             let mut ctx = base.clone();
             ctx.insert("page", &context);
@@ -92,13 +93,20 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<D
         diagnostics.extend(found);
     }
     files.push(home(site, theme, &base, &journals)?);
-    files.push(OutputFile { path: "404.html".into(), bytes: theme.render("404.html", &base)?.into_bytes() });
+    files.push(OutputFile {
+        path: "404.html".into(),
+        bytes: theme.render("404.html", &base)?.into_bytes(),
+    });
     for (path, bytes) in theme.static_files() {
         files.push(OutputFile { path: format!("static/{path}"), bytes: bytes.to_vec() });
     }
-    files.push(OutputFile { path: "static/highlight.css".into(), bytes: highlight::stylesheet().into_bytes() });
+    files.push(OutputFile {
+        path: "static/highlight.css".into(),
+        bytes: highlight::stylesheet().into_bytes(),
+    });
     if let Some(css) = &site.custom_css {
-        files.push(OutputFile { path: "static/custom.css".into(), bytes: css.clone().into_bytes() });
+        files
+            .push(OutputFile { path: "static/custom.css".into(), bytes: css.clone().into_bytes() });
     }
     diagnostics.sort();
     diagnostics.dedup();
@@ -123,7 +131,13 @@ fn journal_order(site: &Site) -> Vec<usize> {
 
 /// The sidebar: favorites and the most referenced pages, and recent journals.
 fn nav(site: &Site) -> NavContext {
-    let mut pages: Vec<usize> = site.logseq.favorites.iter().filter_map(|f| site.lookup(f)).map(|p| site_index(site, p)).collect();
+    let mut pages: Vec<usize> = site
+        .logseq
+        .favorites
+        .iter()
+        .filter_map(|f| site.lookup(f))
+        .map(|p| site_index(site, p))
+        .collect();
     let mut ranked: Vec<(usize, usize)> = site
         .published()
         .filter(|(_, p)| p.kind == PageKind::Page)
@@ -150,17 +164,27 @@ struct IndexEntry {
     kind: PageKind,
 }
 
-fn home(site: &Site, theme: &Theme, base: &tera::Context, journals: &[usize]) -> Result<OutputFile> {
+fn home(
+    site: &Site,
+    theme: &Theme,
+    base: &tera::Context,
+    journals: &[usize],
+) -> Result<OutputFile> {
     let mut pages: Vec<IndexEntry> = site
         .published()
         .filter(|(_, p)| p.kind != PageKind::Journal)
         .map(|(_, p)| IndexEntry { title: p.name.clone(), url: p.file_name(), kind: p.kind })
         .collect();
-    pages.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.title.cmp(&b.title)));
+    pages.sort_by(|a, b| {
+        a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.title.cmp(&b.title))
+    });
     let journals: Vec<LinkContext> = journals.iter().map(|&id| link(site, id)).collect();
     let mut ctx = base.clone();
     ctx.insert("pages", &pages);
     ctx.insert("journals", &journals);
     ctx.insert("home_content", "");
-    Ok(OutputFile { path: "index.html".into(), bytes: theme.render("index.html", &ctx)?.into_bytes() })
+    Ok(OutputFile {
+        path: "index.html".into(),
+        bytes: theme.render("index.html", &ctx)?.into_bytes(),
+    })
 }

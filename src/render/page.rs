@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::blocks::{self, TreeContext};
 use super::escape::{escape_href, escape_html};
-use super::markdown::{plain_text, render_inline, Links, MarkdownOptions};
+use super::markdown::{Links, MarkdownOptions, plain_text, render_inline};
 use crate::error::Diagnostic;
 use crate::parse::inline::Macro;
 use crate::resolve::{Page, PageId, PageKind, Site};
@@ -24,7 +24,12 @@ impl<'a> PageLinks<'a> {
     /// Links for `page` of `site`.
     pub fn new(site: &'a Site, page: &Page) -> Self {
         let rel_path = page.note.as_ref().map_or_else(String::new, |n| n.rel_path.clone());
-        PageLinks { site, rel_path, line: std::cell::Cell::new(0), diagnostics: RefCell::new(Vec::new()) }
+        PageLinks {
+            site,
+            rel_path,
+            line: std::cell::Cell::new(0),
+            diagnostics: RefCell::new(Vec::new()),
+        }
     }
 
     /// Sets the line that warnings are reported at.
@@ -47,7 +52,11 @@ impl Links for PageLinks<'_> {
         let title = if block.title.trim().is_empty() {
             escape_html(plain_text(&block.body).lines().next().unwrap_or(""))
         } else {
-            render_inline(&strip_block_refs(&block.title), &NoRefs(self), MarkdownOptions::default())
+            render_inline(
+                &strip_block_refs(&block.title),
+                &NoRefs(self),
+                MarkdownOptions::default(),
+            )
         };
         Some((url, title))
     }
@@ -74,7 +83,11 @@ impl Links for PageLinks<'_> {
 
     fn warn(&self, message: String) {
         let line = self.line.get();
-        self.diagnostics.borrow_mut().push(Diagnostic::warning(&self.rel_path, (line > 0).then_some(line), message));
+        self.diagnostics.borrow_mut().push(Diagnostic::warning(
+            &self.rel_path,
+            (line > 0).then_some(line),
+            message,
+        ));
     }
 }
 
@@ -98,13 +111,14 @@ impl Links for NoRefs<'_, '_> {
 }
 
 fn strip_block_refs(text: &str) -> String {
-    use crate::parse::inline::{scan, Inline};
+    use crate::parse::inline::{Inline, scan};
     scan(text)
         .into_iter()
         .map(|piece| match piece {
             Inline::BlockRef(_) => "…".to_string(),
             Inline::Text(t) | Inline::Url(t) => t.to_string(),
             Inline::PageRef(n) => format!("[[{n}]]"),
+            Inline::LabelledRef { label, target } => format!("[{label}]([[{target}]])"),
             Inline::Tag(n) if n.contains(' ') => format!("#[[{n}]]"),
             Inline::Tag(n) => format!("#{n}"),
             Inline::Macro(m) => format!("{{{{{}}}}}", m.raw),
@@ -122,7 +136,10 @@ fn macro_html(links: &dyn Links, call: &Macro<'_>) -> Option<String> {
                 None => {
                     let uuid = arg.trim().trim_start_matches("((").trim_end_matches("))");
                     let (url, title) = links.block_ref(uuid)?;
-                    return Some(format!("<div class=\"embed embed-block\"><a class=\"block-ref\" href=\"{}\">{title}</a></div>", escape_href(&url)));
+                    return Some(format!(
+                        "<div class=\"embed embed-block\"><a class=\"block-ref\" href=\"{}\">{title}</a></div>",
+                        escape_href(&url)
+                    ));
                 }
             };
             Some(format!(
@@ -132,8 +149,16 @@ fn macro_html(links: &dyn Links, call: &Macro<'_>) -> Option<String> {
             ))
         }
         "video" | "youtube" | "vimeo" | "bilibili" | "tweet" | "twitter" => {
-            let url = if arg.starts_with("http") { arg.to_string() } else { format!("https://www.youtube.com/watch?v={arg}") };
-            Some(format!("<a class=\"external video\" href=\"{}\">{}</a>", escape_href(&url), escape_html(&url)))
+            let url = if arg.starts_with("http") {
+                arg.to_string()
+            } else {
+                format!("https://www.youtube.com/watch?v={arg}")
+            };
+            Some(format!(
+                "<a class=\"external video\" href=\"{}\">{}</a>",
+                escape_href(&url),
+                escape_html(&url)
+            ))
         }
         "cloze" => {
             let answer = arg.split("\\\\").next().unwrap_or(arg).trim();
@@ -224,8 +249,13 @@ pub fn page_context(site: &Site, id: PageId) -> (PageContext, Vec<Diagnostic>) {
             let properties = note
                 .properties
                 .iter()
-                .filter(|p| !crate::parse::props::is_hidden_key(&p.key) && !p.value.trim().is_empty())
-                .map(|p| PropertyContext { key: p.key.clone(), value: blocks::property_value(p, &ctx) })
+                .filter(|p| {
+                    !crate::parse::props::is_hidden_key(&p.key) && !p.value.trim().is_empty()
+                })
+                .map(|p| PropertyContext {
+                    key: p.key.clone(),
+                    value: blocks::property_value(p, &ctx),
+                })
                 .collect();
             (content, properties, description(note))
         }
@@ -282,9 +312,18 @@ fn page_anchor(ctx: &TreeContext<'_>, index: usize) -> String {
 }
 
 fn description(note: &crate::parse::Note) -> String {
-    let text = note.blocks.iter().filter(|b| !b.pre_block).map(|b| plain_text(&b.body)).find(|t| !t.trim().is_empty());
+    let text = note
+        .blocks
+        .iter()
+        .filter(|b| !b.pre_block)
+        .map(|b| plain_text(&b.body))
+        .find(|t| !t.trim().is_empty());
     let text = text.unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() > 160 { text.chars().take(157).collect::<String>() + "…" } else { text }
+    if text.chars().count() > 160 {
+        text.chars().take(157).collect::<String>() + "…"
+    } else {
+        text
+    }
 }
 
 fn backlinks(site: &Site, page: &Page, options: MarkdownOptions) -> Vec<BacklinkGroup> {
@@ -298,8 +337,17 @@ fn backlinks(site: &Site, page: &Page, options: MarkdownOptions) -> Vec<Backlink
         let mut breadcrumb = Vec::new();
         let mut parent = block.parent;
         while let Some(p) = parent {
-            let title = plain_text(&note.blocks[p].body).lines().next().unwrap_or("").chars().take(60).collect();
-            breadcrumb.push(LinkContext { title, url: format!("{}#{}", source.file_name(), source.anchors[p]) });
+            let title = plain_text(&note.blocks[p].body)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(60)
+                .collect();
+            breadcrumb.push(LinkContext {
+                title,
+                url: format!("{}#{}", source.file_name(), source.anchors[p]),
+            });
             parent = note.blocks[p].parent;
         }
         breadcrumb.reverse();
@@ -313,7 +361,11 @@ fn backlinks(site: &Site, page: &Page, options: MarkdownOptions) -> Vec<Backlink
         };
         match groups.last_mut() {
             Some(group) if group.url == source.file_name() => group.blocks.push(entry),
-            _ => groups.push(BacklinkGroup { title: source.name.clone(), url: source.file_name(), blocks: vec![entry] }),
+            _ => groups.push(BacklinkGroup {
+                title: source.name.clone(),
+                url: source.file_name(),
+                blocks: vec![entry],
+            }),
         }
     }
     groups

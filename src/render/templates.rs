@@ -57,7 +57,9 @@ impl Theme {
     pub fn load(themes_dir: &Path, name: &str) -> Result<Theme> {
         let mut templates: BTreeMap<String, Source> = DEFAULT_TEMPLATES
             .iter()
-            .map(|&(name, text)| (name.to_owned(), Source { text: Cow::Borrowed(text), path: None }))
+            .map(|&(name, text)| {
+                (name.to_owned(), Source { text: Cow::Borrowed(text), path: None })
+            })
             .collect();
         let mut statics: BTreeMap<String, Cow<'static, [u8]>> = DEFAULT_STATIC
             .iter()
@@ -115,13 +117,12 @@ fn build_tera(templates: &BTreeMap<String, Source>) -> Result<tera::Tera> {
     tera.add_raw_templates(raw).map_err(|e| {
         let chain = error_chain(&e);
         // Tera names the template in quotes; say which file that was.
-        let origin = templates
-            .iter()
-            .find(|(name, _)| chain.contains(&format!("'{name}'")))
-            .map(|(name, source)| match &source.path {
+        let origin = templates.iter().find(|(name, _)| chain.contains(&format!("'{name}'"))).map(
+            |(name, source)| match &source.path {
                 Some(path) => format!("{name} ({})", path.display()),
                 None => format!("{name} (built-in default theme)"),
-            });
+            },
+        );
         match origin {
             Some(origin) => Error::Template(format!("in {origin}: {chain}")),
             None => Error::Template(chain),
@@ -291,7 +292,10 @@ mod tests {
         ctx.insert("journals", &json!([]));
         ctx.insert("home_content", "");
         let html = theme.render("index.html", &ctx).unwrap();
-        assert!(html.contains(r#"<li class="kind-page"><a href="k8s.html">K8s</a></li>"#), "{html}");
+        assert!(
+            html.contains(r#"<li class="kind-page"><a href="k8s.html">K8s</a></li>"#),
+            "{html}"
+        );
         assert!(html.contains(r#"<a href="index.html" aria-current="page">All pages</a>"#));
         let html = theme.render("404.html", &context()).unwrap();
         assert!(html.contains("Page not found"));
@@ -306,7 +310,10 @@ mod tests {
         let theme = Theme::load(dir.path(), "mine").unwrap();
         let html = theme.render("page.html", &page_context()).unwrap();
         assert!(html.contains("CUSTOM K8s"));
-        assert!(html.contains(r#"<nav class="site-nav" aria-label="Site">"#), "base.html is the default");
+        assert!(
+            html.contains(r#"<nav class="site-nav" aria-label="Site">"#),
+            "base.html is the default"
+        );
         let mut ctx = context();
         ctx.insert("pages", &json!([]));
         ctx.insert("journals", &json!([]));
@@ -318,7 +325,10 @@ mod tests {
     fn syntax_error_names_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("broken/templates/page.html");
-        write(&path, "{% extends \"base.html\" %}{% block content %}{{ page.title {% endblock content %}");
+        write(
+            &path,
+            "{% extends \"base.html\" %}{% block content %}{{ page.title {% endblock content %}",
+        );
         let err = Theme::load(dir.path(), "broken").unwrap_err();
         let Error::Template(message) = &err else { panic!("{err:?}") };
         assert!(message.contains("page.html"), "{message}");
@@ -355,61 +365,9 @@ mod tests {
     fn unknown_theme_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let err = Theme::load(dir.path(), "fancy").unwrap_err();
-        assert!(matches!(&err, Error::Refused(m) if m.contains("theme `fancy` not found")), "{err:?}");
+        assert!(
+            matches!(&err, Error::Refused(m) if m.contains("theme `fancy` not found")),
+            "{err:?}"
+        );
     }
 }
-
-// TEMP-PREVIEW-BEGIN
-#[cfg(test)]
-mod preview_tmp {
-    use super::*;
-    use serde_json::json;
-    #[test]
-    #[ignore]
-    fn write_preview() {
-        let out = Path::new("/tmp/bp-preview");
-        let theme = Theme::load(Path::new("themes"), "default").unwrap();
-        std::fs::create_dir_all(out.join("static")).unwrap();
-        for (p, b) in theme.static_files() {
-            std::fs::write(out.join("static").join(p), b).unwrap();
-        }
-        std::fs::copy(out.join("highlight.css"), out.join("static/highlight.css")).unwrap();
-        let content = std::fs::read_to_string(out.join("content.html")).unwrap();
-        let mut ctx = tera::Context::new();
-        ctx.insert("site", &json!({"title": "Homelab Notes", "description": "My notes", "language": "en", "base_url": ""}));
-        ctx.insert("root", "");
-        ctx.insert("generator", "blockpress 0.1.0");
-        ctx.insert("nav", &json!({
-            "pages": [{"title": "K8s", "url": "k8s.html"}, {"title": "Storage summary", "url": "storage-summary.html"}, {"title": "RBAC", "url": "rbac.html"}, {"title": "Infrastructure/Networking/A very long namespaced page title", "url": "x.html"}],
-            "journals": [{"title": "Jan 5th, 2024", "url": "2024-01-05.html"}, {"title": "Jan 4th, 2024", "url": "2024-01-04.html"}]
-        }));
-        ctx.insert("page", &json!({
-            "title": "K8s", "url": "k8s.html", "kind": "page", "date": "",
-            "namespace": [{"title": "Infrastructure", "url": "infrastructure.html"}, {"title": "Containers", "url": "infrastructure-containers.html"}],
-            "properties": [{"key": "type", "value": "<a class=\"page-ref\" href=\"topic.html\">topic</a>"}, {"key": "alias", "value": "kubernetes, kube"}],
-            "tags": [{"title": "devops", "url": "devops.html"}, {"title": "containers", "url": "containers.html"}],
-            "content": content, "description": "Kubernetes notes",
-            "backlinks": [
-              {"title": "Storage summary", "url": "storage-summary.html", "blocks": [
-                {"html": "<p>Longhorn runs on <a class=\"page-ref\" href=\"k8s.html\">K8s</a> and needs iSCSI on every node.</p>", "url": "storage-summary.html#b-9", "breadcrumb": [{"title": "Storage", "url": "storage-summary.html#b-7"}, {"title": "Block storage options", "url": "storage-summary.html#b-8"}]},
-                {"html": "<p><span class=\"marker marker-todo\">TODO</span> compare with <a class=\"page-ref\" href=\"k8s.html\">K8s</a> CSI drivers</p>", "url": "storage-summary.html#b-10", "breadcrumb": []}
-              ]},
-              {"title": "Jan 5th, 2024", "url": "2024-01-05.html", "blocks": [
-                {"html": "<ul class=\"blocks\"><li class=\"block\"><div class=\"block-content\"><p>Upgraded <a class=\"page-ref\" href=\"k8s.html\">K8s</a> to 1.29</p></div><ul class=\"blocks\"><li class=\"block\"><div class=\"block-content\"><p>no issues</p></div></li></ul></li></ul>", "url": "2024-01-05.html#b-1", "breadcrumb": []}
-              ]}
-            ]
-        }));
-        std::fs::write(out.join("k8s.html"), theme.render("page.html", &ctx).unwrap()).unwrap();
-        ctx.insert("page", &json!({"title": "Jan 5th, 2024", "url": "2024-01-05.html", "kind": "journal", "date": "2024-01-05", "namespace": [], "properties": [], "tags": [], "content": "<ul class=\"blocks\"><li class=\"block\" id=\"b-1\"><div class=\"block-content\"><p>Upgraded <a class=\"page-ref\" href=\"k8s.html\">K8s</a> to 1.29</p></div></li></ul>", "description": "", "backlinks": [], "prev": {"title": "Jan 4th, 2024", "url": "2024-01-04.html"}, "next": {"title": "Jan 6th, 2024", "url": "2024-01-06.html"}}));
-        std::fs::write(out.join("2024-01-05.html"), theme.render("page.html", &ctx).unwrap()).unwrap();
-        ctx.insert("page", &json!({"title": "Calico", "url": "calico.html", "kind": "missing", "date": "", "namespace": [], "properties": [], "tags": [], "content": "", "description": "", "backlinks": []}));
-        std::fs::write(out.join("calico.html"), theme.render("page.html", &ctx).unwrap()).unwrap();
-        ctx.remove("page");
-        ctx.insert("pages", &json!([{"title": "K8s", "url": "k8s.html", "kind": "page"}, {"title": "Calico", "url": "calico.html", "kind": "missing"}, {"title": "Storage summary", "url": "storage-summary.html", "kind": "page"}, {"title": "RBAC", "url": "rbac.html", "kind": "page"}, {"title": "Alice", "url": "alice.html", "kind": "page"}, {"title": "devops", "url": "devops.html", "kind": "page"}]));
-        ctx.insert("journals", &json!([{"title": "Jan 5th, 2024", "url": "2024-01-05.html"}, {"title": "Jan 4th, 2024", "url": "2024-01-04.html"}]));
-        ctx.insert("home_content", "");
-        std::fs::write(out.join("index.html"), theme.render("index.html", &ctx).unwrap()).unwrap();
-        std::fs::write(out.join("404.html"), theme.render("404.html", &ctx).unwrap()).unwrap();
-    }
-}
-// TEMP-PREVIEW-END

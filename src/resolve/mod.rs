@@ -5,6 +5,7 @@
 //! page can render in parallel.
 
 pub mod slugs;
+pub mod unlinked;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -12,8 +13,8 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::config::{PublishMode, SiteConfig};
 use crate::error::Diagnostic;
-use crate::load::{journal_date, Date, LogseqConfig};
-use crate::parse::{inline, Note};
+use crate::load::{Date, LogseqConfig, journal_date};
+use crate::parse::{Note, inline};
 
 /// Index of a page in [`Site::pages`].
 pub type PageId = usize;
@@ -62,6 +63,12 @@ pub struct Page {
     pub namespace: Vec<PageId>,
     /// Blocks on other pages that reference this page, in site order.
     pub backlinks: Vec<BlockLoc>,
+    /// Blocks on other pages that mention the name (or an alias) without linking it.
+    pub unlinked: Vec<BlockLoc>,
+    /// Pages whose `tags::` list this page.
+    pub tagged: Vec<PageId>,
+    /// Direct namespace children (`a/b` for `a`).
+    pub children: Vec<PageId>,
     /// Anchor of every block of the note (`b-<uuid>` or derived from the content).
     pub anchors: Vec<String>,
     /// Whether the page is part of the published site.
@@ -92,6 +99,8 @@ pub struct Site {
     pub assets: std::collections::BTreeSet<String>,
     /// `logseq/custom.css`, published as `static/custom.css`.
     pub custom_css: Option<String>,
+    /// Alias pages: output file stem → the page the alias stands for.
+    pub redirects: Vec<(String, PageId)>,
     /// Problems found while resolving.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -103,7 +112,11 @@ pub fn identity(name: &str) -> String {
 
 /// Whether a page name is a namespace path (`a/b`), as Logseq decides.
 pub fn is_namespace(name: &str) -> bool {
-    name.contains('/') && !name.starts_with("./") && !name.starts_with("../") && !name.contains("://") && !name.contains("[[")
+    name.contains('/')
+        && !name.starts_with("./")
+        && !name.starts_with("../")
+        && !name.contains("://")
+        && !name.contains("[[")
 }
 
 /// The journal day a page name stands for, in the graph's title format or a built-in one.
@@ -123,7 +136,9 @@ impl Builder<'_> {
     /// The page for `name`, created as a missing page when new.
     fn page_for(&mut self, name: &str) -> PageId {
         let (name, journal) = match journal_of(name, self.logseq) {
-            Some(date) => (journal_date::format(date, &self.logseq.journal_title_format), Some(date)),
+            Some(date) => {
+                (journal_date::format(date, &self.logseq.journal_title_format), Some(date))
+            }
             None => (name.trim().to_string(), None),
         };
         let id = identity(&name);
@@ -135,7 +150,13 @@ impl Builder<'_> {
         page
     }
 
-    fn push(&mut self, name: String, identity: String, note: Option<Note>, journal: Option<Date>) -> PageId {
+    fn push(
+        &mut self,
+        name: String,
+        identity: String,
+        note: Option<Note>,
+        journal: Option<Date>,
+    ) -> PageId {
         let kind = match (&note, journal) {
             (_, Some(_)) if note.is_some() => PageKind::Journal,
             (Some(_), _) => PageKind::Page,
@@ -154,6 +175,9 @@ impl Builder<'_> {
             tags: Vec::new(),
             namespace: Vec::new(),
             backlinks: Vec::new(),
+            unlinked: Vec::new(),
+            tagged: Vec::new(),
+            children: Vec::new(),
             anchors: Vec::new(),
             published: true,
         });
@@ -179,8 +203,14 @@ impl Builder<'_> {
 }
 
 /// Resolves parsed notes into the site.
-pub fn resolve(config: SiteConfig, logseq: LogseqConfig, mut notes: Vec<Note>, assets: std::collections::BTreeSet<String>) -> Site {
-    let mut diagnostics: Vec<Diagnostic> = notes.iter_mut().flat_map(|n| std::mem::take(&mut n.diagnostics)).collect();
+pub fn resolve(
+    config: SiteConfig,
+    logseq: LogseqConfig,
+    mut notes: Vec<Note>,
+    assets: std::collections::BTreeSet<String>,
+) -> Site {
+    let mut diagnostics: Vec<Diagnostic> =
+        notes.iter_mut().flat_map(|n| std::mem::take(&mut n.diagnostics)).collect();
     notes.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     let mut builder = Builder { logseq: &logseq, pages: Vec::new(), by_identity: HashMap::new() };
     add_notes(&mut builder, notes, &mut diagnostics);
@@ -190,13 +220,25 @@ pub fn resolve(config: SiteConfig, logseq: LogseqConfig, mut notes: Vec<Note>, a
     mark_published(&mut pages, &config, &logseq);
     let order = sort_pages(&mut pages, &mut by_identity);
     remap(&mut pages, &order);
-    assign_slugs(&mut pages);
+    let redirects = assign_slugs(&mut pages);
     assign_anchors(&mut pages);
     let by_uuid = index_uuids(&pages, &mut diagnostics);
     compute_backlinks(&mut pages, &by_identity);
+    link_tags_and_namespaces(&mut pages);
+    unlinked::compute(&mut pages, &by_identity);
     diagnostics.sort();
     diagnostics.dedup();
-    Site { config, logseq, pages, by_identity, by_uuid, assets, custom_css: None, diagnostics }
+    Site {
+        config,
+        logseq,
+        pages,
+        by_identity,
+        by_uuid,
+        assets,
+        custom_css: None,
+        redirects,
+        diagnostics,
+    }
 }
 
 fn add_notes(builder: &mut Builder<'_>, notes: Vec<Note>, diagnostics: &mut Vec<Diagnostic>) {
@@ -208,7 +250,11 @@ fn add_notes(builder: &mut Builder<'_>, notes: Vec<Note>, diagnostics: &mut Vec<
         };
         let id = identity(&name);
         if let Some(&existing) = builder.by_identity.get(&id) {
-            let other = builder.pages[existing].note.as_ref().map_or("", |n| n.rel_path.as_str()).to_string();
+            let other = builder.pages[existing]
+                .note
+                .as_ref()
+                .map_or("", |n| n.rel_path.as_str())
+                .to_string();
             diagnostics.push(Diagnostic::warning(
                 &note.rel_path,
                 None,
@@ -246,9 +292,14 @@ fn add_aliases(builder: &mut Builder<'_>) {
 fn add_references(builder: &mut Builder<'_>) {
     for page in 0..builder.pages.len() {
         let Some(note) = &builder.pages[page].note else { continue };
-        let names: Vec<String> = note.blocks.iter().flat_map(|b| b.page_refs.iter().cloned()).collect();
-        let tags: Vec<String> =
-            note.properties.iter().filter(|p| p.key == "tags").flat_map(|p| p.refs.iter().cloned()).collect();
+        let names: Vec<String> =
+            note.blocks.iter().flat_map(|b| b.page_refs.iter().cloned()).collect();
+        let tags: Vec<String> = note
+            .properties
+            .iter()
+            .filter(|p| p.key == "tags")
+            .flat_map(|p| p.refs.iter().cloned())
+            .collect();
         for name in names {
             builder.page_for(&name);
         }
@@ -260,9 +311,16 @@ fn add_references(builder: &mut Builder<'_>) {
 fn mark_published(pages: &mut [Page], config: &SiteConfig, logseq: &LogseqConfig) {
     let public_only = config.publish == PublishMode::PublicOnly && !logseq.all_pages_public;
     for page in pages.iter_mut() {
-        let public = page.note.as_ref().and_then(|n| n.property("public")).map(|v| v.trim().eq_ignore_ascii_case("true"));
-        let explicitly_private =
-            page.note.as_ref().and_then(|n| n.property("public")).is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
+        let public = page
+            .note
+            .as_ref()
+            .and_then(|n| n.property("public"))
+            .map(|v| v.trim().eq_ignore_ascii_case("true"));
+        let explicitly_private = page
+            .note
+            .as_ref()
+            .and_then(|n| n.property("public"))
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
         page.published = if public_only { public == Some(true) } else { !explicitly_private };
     }
     if public_only {
@@ -305,8 +363,9 @@ fn remap(pages: &mut [Page], new_index: &[PageId]) {
     }
 }
 
-fn assign_slugs(pages: &mut [Page]) {
-    let bases: Vec<(String, String)> = pages
+/// Gives every page (and every alias, for its redirect page) a unique slug.
+fn assign_slugs(pages: &mut [Page]) -> Vec<(String, PageId)> {
+    let mut bases: Vec<(String, String)> = pages
         .iter()
         .map(|p| {
             let base = match p.journal {
@@ -316,9 +375,43 @@ fn assign_slugs(pages: &mut [Page]) {
             (p.identity.clone(), base)
         })
         .collect();
+    let mut aliases = Vec::new();
+    for (id, page) in pages.iter().enumerate().filter(|(_, p)| p.published) {
+        for alias in &page.aliases {
+            let key = format!("\u{0}alias\u{0}{}", identity(alias));
+            bases.push((key.clone(), slugs::slugify(alias)));
+            aliases.push((key, id));
+        }
+    }
     let assigned = slugs::assign(&bases);
-    for page in pages {
+    for page in pages.iter_mut() {
         page.slug = assigned.get(&page.identity).cloned().unwrap_or_else(|| "page".into());
+    }
+    let mut redirects: Vec<(String, PageId)> = aliases
+        .into_iter()
+        .filter_map(|(key, id)| Some((assigned.get(&key)?.clone(), id)))
+        .collect();
+    redirects.sort();
+    redirects.dedup_by(|a, b| a.0 == b.0);
+    redirects
+}
+
+fn link_tags_and_namespaces(pages: &mut [Page]) {
+    let mut tagged: BTreeMap<PageId, Vec<PageId>> = BTreeMap::new();
+    let mut children: BTreeMap<PageId, Vec<PageId>> = BTreeMap::new();
+    for (id, page) in pages.iter().enumerate().filter(|(_, p)| p.published) {
+        for &tag in &page.tags {
+            tagged.entry(tag).or_default().push(id);
+        }
+        if let Some(&parent) = page.namespace.last() {
+            children.entry(parent).or_default().push(id);
+        }
+    }
+    for (tag, list) in tagged {
+        pages[tag].tagged = list;
+    }
+    for (parent, list) in children {
+        pages[parent].children = list;
     }
 }
 
@@ -332,7 +425,8 @@ fn assign_anchors(pages: &mut [Page]) {
             .map(|b| match &b.uuid {
                 Some(uuid) => format!("b-{uuid}"),
                 None => {
-                    let hash = blake3::hash(format!("{}\u{0}{:?}", b.title, b.body).as_bytes()).to_hex();
+                    let hash =
+                        blake3::hash(format!("{}\u{0}{:?}", b.title, b.body).as_bytes()).to_hex();
                     let base = format!("b-{}", &hash[..8]);
                     let n = seen.entry(base.clone()).or_insert(0);
                     *n += 1;
@@ -425,7 +519,12 @@ mod tests {
             .iter()
             .map(|(path, text)| {
                 let stem = path.rsplit('/').next().unwrap_or(path).trim_end_matches(".md");
-                parse_note(&SourceFile { rel_path: path.to_string(), name: stem.into(), journal: None, text: text.to_string() })
+                parse_note(&SourceFile {
+                    rel_path: path.to_string(),
+                    name: stem.into(),
+                    journal: None,
+                    text: text.to_string(),
+                })
             })
             .collect();
         resolve(SiteConfig::default(), LogseqConfig::without_file(), notes, Default::default())
@@ -433,7 +532,10 @@ mod tests {
 
     #[test]
     fn links_resolve_case_insensitively_and_missing_pages_exist() {
-        let s = site(&[("pages/K8s.md", "- see [[storage]] and #RBAC"), ("pages/Storage.md", "- disks")]);
+        let s = site(&[
+            ("pages/K8s.md", "- see [[storage]] and #RBAC"),
+            ("pages/Storage.md", "- disks"),
+        ]);
         assert_eq!(s.lookup("STORAGE").map(|p| p.name.as_str()), Some("Storage"));
         let rbac = s.lookup("rbac").expect("referenced page exists");
         assert_eq!(rbac.kind, PageKind::Missing);
@@ -442,7 +544,10 @@ mod tests {
 
     #[test]
     fn aliases_land_on_the_page() {
-        let s = site(&[("pages/Project X.md", "alias:: PX, Proj\n\n- body"), ("pages/b.md", "- [[px]]")]);
+        let s = site(&[
+            ("pages/Project X.md", "alias:: PX, Proj\n\n- body"),
+            ("pages/b.md", "- [[px]]"),
+        ]);
         assert_eq!(s.lookup("PX").map(|p| p.name.as_str()), Some("Project X"));
         assert_eq!(s.lookup("Project X").map(|p| p.backlinks.len()), Some(1));
     }
@@ -459,7 +564,10 @@ mod tests {
 
     #[test]
     fn journal_references_in_any_format_meet_the_journal() {
-        let s = site(&[("journals/2024_01_05.md", "- day"), ("pages/p.md", "- [[2024-01-05]] [[Jan 5th, 2024]]")]);
+        let s = site(&[
+            ("journals/2024_01_05.md", "- day"),
+            ("pages/p.md", "- [[2024-01-05]] [[Jan 5th, 2024]]"),
+        ]);
         let day = s.lookup("jan 5th, 2024").expect("journal");
         assert_eq!(day.kind, PageKind::Journal);
         assert_eq!(day.slug, "2024-01-05");
@@ -474,7 +582,8 @@ mod tests {
 
     #[test]
     fn private_pages_are_not_published() {
-        let s = site(&[("pages/secret.md", "public:: false\n\n- x"), ("pages/b.md", "- [[secret]]")]);
+        let s =
+            site(&[("pages/secret.md", "public:: false\n\n- x"), ("pages/b.md", "- [[secret]]")]);
         assert!(s.lookup("secret").is_none());
     }
 

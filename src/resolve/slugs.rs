@@ -3,7 +3,8 @@
 use std::collections::{HashMap, HashSet};
 
 /// File stems the site itself uses; a page that slugifies to one gets a suffix.
-const RESERVED: [&str; 8] = ["index", "search", "404", "all-pages", "tags", "journals", "graph", "sitemap"];
+const RESERVED: [&str; 8] =
+    ["index", "search", "404", "all-pages", "tags", "journals", "graph", "sitemap"];
 
 /// Longest slug in bytes (file names are limited to 255 bytes on most systems).
 const MAX_LEN: usize = 120;
@@ -59,7 +60,9 @@ fn truncate(slug: String, name: &str) -> String {
 fn guard_reserved(slug: String) -> String {
     let stem = slug.split('.').next().unwrap_or("");
     let windows = matches!(stem, "con" | "prn" | "aux" | "nul")
-        || (stem.len() == 4 && (stem.starts_with("com") || stem.starts_with("lpt")) && stem.as_bytes()[3].is_ascii_digit());
+        || (stem.len() == 4
+            && (stem.starts_with("com") || stem.starts_with("lpt"))
+            && stem.as_bytes()[3].is_ascii_digit());
     if windows || RESERVED.contains(&slug.as_str()) { format!("{slug}-page") } else { slug }
 }
 
@@ -115,7 +118,10 @@ mod tests {
     fn hostile_names_stay_inside_the_output() {
         for name in ["../../etc/x", "..", "/", "./a", "a\\b", "a\0b", "...", "  "] {
             let slug = slugify(name);
-            assert!(!slug.is_empty() && !slug.contains(['/', '\\', '\0']) && !slug.starts_with('.'), "{name:?} -> {slug:?}");
+            assert!(
+                !slug.is_empty() && !slug.contains(['/', '\\', '\0']) && !slug.starts_with('.'),
+                "{name:?} -> {slug:?}"
+            );
             assert_ne!(slug, "..");
         }
         assert_eq!(slugify("../../etc/x"), "etc.x");
@@ -138,7 +144,11 @@ mod tests {
 
     #[test]
     fn collisions_resolve_by_identity_order() {
-        let pages = vec![("c#".to_string(), "c".to_string()), ("c++".to_string(), "c".to_string()), ("c".to_string(), "c".to_string())];
+        let pages = vec![
+            ("c#".to_string(), "c".to_string()),
+            ("c++".to_string(), "c".to_string()),
+            ("c".to_string(), "c".to_string()),
+        ];
         let slugs = assign(&pages);
         assert_eq!(slugs["c"], "c");
         assert_eq!(slugs["c#"], "c-2");
@@ -147,7 +157,11 @@ mod tests {
 
     #[test]
     fn suffixes_never_steal_an_existing_slug() {
-        let pages = vec![("a".to_string(), "x".to_string()), ("b".to_string(), "x".to_string()), ("c".to_string(), "x-2".to_string())];
+        let pages = vec![
+            ("a".to_string(), "x".to_string()),
+            ("b".to_string(), "x".to_string()),
+            ("c".to_string(), "x-2".to_string()),
+        ];
         let slugs = assign(&pages);
         assert_eq!(slugs["c"], "x-2");
         assert_eq!(slugs["b"], "x-3");

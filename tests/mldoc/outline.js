@@ -18,15 +18,22 @@
 //       "invalid_properties": [key],
 //       "marker", "priority",
 //       "refs": [{"name", "kind"}],          // page refs graph-parser records from title + body
-//       "dropped_refs": [{"name", "kind", "why"}] // refs graph-parser loses (see below)
+//       "dropped_refs": [{"name", "kind", "why"}] // refs graph-parser loses, why:
+//           "timestamp_paragraph": in a paragraph starting with SCHEDULED/DEADLINE,
+//                                  which extract-blocks takes out of the body;
+//           "asset_path" / "draw_path": a [[name]] matching `^[./]*assets` / `draws`
+//                                  (common-config local-asset? / draw?)
 //     }] }
+// "kind" is page_ref, tag, nested, embed, search_page_ref or file_label.
 //
 // The block/graph rules follow logseq/logseq 0.10 deps/graph-parser
 // (extract.cljc `extract`, block.cljs `extract-blocks`, `with-pre-block-if-exists`,
 // `with-parent-and-left`, `extract-properties`, `get-page-reference`, `get-tag`);
-// see /work/shared/logseq-format.md §2, §3, §5, §9. What is deliberately left out:
-// marker/priority pages, namespace parents (`a/b` -> `a`), property refs and property
-// pages, block refs, and the implicit `heading` property of `#` headings.
+// see the shared logseq-format.md §2, §3, §5, §9. Left out on purpose: marker and
+// priority pages, namespace parents (`a/b` -> `a`), property refs and property
+// pages, block refs, the implicit `heading` property of `#` headings, and page
+// properties from `#+KEY:` directives / YAML front matter (mldoc.cljc
+// collect-page-properties), which the corpus does not use.
 "use strict";
 
 const fs = require("fs");
