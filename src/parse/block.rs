@@ -63,6 +63,8 @@ pub struct Block {
     pub block_refs: Vec<String>,
     /// The block's prose as plain text (no fenced code), for search and unlinked references.
     pub text: String,
+    /// Page names used as `#tags` in the text (also in `page_refs`).
+    pub tags: Vec<String>,
 }
 
 /// Parses one block's text (bullet and indentation already removed).
@@ -96,6 +98,7 @@ pub fn parse_block(
         page_refs: Vec::new(),
         block_refs: Vec::new(),
         text: String::new(),
+        tags: Vec::new(),
     };
     apply_builtin_properties(&mut block);
     let first_is_title = kept.first().is_some_and(|(_, l)| is_title_line(l));
@@ -125,6 +128,7 @@ pub fn parse_block(
     block.page_refs = analysis.page_refs;
     block.block_refs = analysis.block_refs;
     block.text = analysis.text;
+    block.tags = analysis.tags;
     block
 }
 

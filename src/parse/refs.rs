@@ -26,6 +26,8 @@ pub struct Analysis {
     pub page_refs: Vec<String>,
     /// Block UUIDs, lower case.
     pub block_refs: Vec<String>,
+    /// Page names used as `#tags` (a subset of `page_refs`).
+    pub tags: Vec<String>,
     /// Plain text outside fenced code (links as their names, inline code kept).
     pub text: String,
 }
@@ -52,6 +54,12 @@ pub fn analyze(body: &[BodyNode], properties: &[Property]) -> Analysis {
                     RefMode::All => {
                         analysis.page_refs.extend(inline::page_refs(part));
                         analysis.block_refs.extend(inline::block_refs(part));
+                        analysis.tags.extend(inline::scan(part).into_iter().filter_map(
+                            |p| match p {
+                                inline::Inline::Tag(name) => Some(inline::clean_name(name)),
+                                _ => None,
+                            },
+                        ));
                     }
                     RefMode::PagesOnly => analysis.page_refs.extend(page_links_only(part)),
                     RefMode::None => {}

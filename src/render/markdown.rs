@@ -89,16 +89,25 @@ fn verbatim(kind: &str, args: &str, text: &str, options: MarkdownOptions) -> Str
         "export" if args.trim().eq_ignore_ascii_case("html") => sanitize(text, options),
         "export" | "comment" => String::new(),
         "query" => {
-            let title = text
-                .lines()
-                .find_map(|l| l.trim().strip_prefix(":title"))
-                .map(|t| t.trim().trim_matches('"'));
-            let title = escape_html(title.unwrap_or("Advanced query"));
+            // The title may be a string or hiccup (`[:h3 "Title"]`); take the first string.
+            let edn = crate::load::edn::parse(text);
+            let title =
+                edn.get("title").and_then(first_string).unwrap_or_else(|| "Advanced query".into());
+            let title = escape_html(&title);
             format!(
                 "<div class=\"query-note\"><p><strong>{title}</strong></p><p>An advanced query: its results are shown in Logseq only.</p></div>"
             )
         }
         _ => format!("<pre class=\"org-{}\">{}</pre>", escape_html(kind), escape_html(text)),
+    }
+}
+
+fn first_string(value: &crate::load::edn::Edn) -> Option<String> {
+    use crate::load::edn::Edn;
+    match value {
+        Edn::String(s) => Some(s.clone()),
+        Edn::List(items) => items.iter().find_map(first_string),
+        _ => None,
     }
 }
 
@@ -118,6 +127,7 @@ pub fn render_markdown(text: &str, links: &dyn Links, options: MarkdownOptions) 
         mark_open: None,
         raw_html: false,
         state: RefState::default(),
+        in_paragraph: false,
     };
     for event in TextMergeStream::new(Parser::new_ext(&source, markdown_options())) {
         rewriter.event(event);
@@ -173,6 +183,7 @@ struct Rewriter<'a> {
     mark_open: Option<&'static str>,
     raw_html: bool,
     state: RefState,
+    in_paragraph: bool,
 }
 
 impl<'a> Rewriter<'a> {
@@ -182,6 +193,11 @@ impl<'a> Rewriter<'a> {
 
     fn event(&mut self, event: Event<'a>) {
         self.state.update(&event);
+        match event {
+            Event::Start(Tag::Paragraph) => self.in_paragraph = true,
+            Event::End(TagEnd::Paragraph) => self.in_paragraph = false,
+            _ => {}
+        }
         if let Some((_, code)) = &mut self.code {
             match event {
                 Event::Text(text) => code.push_str(&inline::restore_escapes(&text, true)),
@@ -394,7 +410,12 @@ impl<'a> Rewriter<'a> {
                 escape_html(call.name)
             )
         });
-        self.html(html);
+        if html.starts_with("<div") && self.in_paragraph {
+            // A block-level result (an embed, a query) cannot sit inside <p>: close and reopen it.
+            self.events.push(Event::Html(CowStr::from(format!("</p>{html}<p>"))));
+        } else {
+            self.html(html);
+        }
     }
 
     /// Plain text: `==` and `^^` highlights, the rest as text.

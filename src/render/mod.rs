@@ -6,11 +6,15 @@
 pub mod blocks;
 pub mod code;
 pub mod diagram;
+pub mod embed;
 pub mod escape;
 pub mod highlight;
+pub mod indexes;
+pub mod macros;
 pub mod markdown;
 pub mod math;
 pub mod page;
+pub mod query;
 pub mod templates;
 
 use rayon::prelude::*;
@@ -57,33 +61,43 @@ fn base_context(site: &Site, nav: &NavContext) -> tera::Context {
         },
     );
     ctx.insert("root", "");
+    ctx.insert("custom_css", &site.custom_css.is_some());
     ctx.insert("nav", nav);
     ctx.insert("generator", concat!("blockpress ", env!("CARGO_PKG_VERSION")));
     ctx
 }
 
-/// Renders every page, the home page, the 404 page and the theme's static files.
+/// Renders one page with `page.html`, at `path`.
+fn render_page(
+    site: &Site,
+    theme: &Theme,
+    base: &tera::Context,
+    id: usize,
+    journals: &[usize],
+    path: Option<&str>,
+) -> Result<(OutputFile, Vec<Diagnostic>)> {
+    let (mut context, diagnostics) = page::page_context(site, id);
+    if let Some(pos) = journals.iter().position(|&j| j == id) {
+        context.prev = journals.get(pos + 1).map(|&j| link(site, j));
+        context.next = pos.checked_sub(1).and_then(|p| journals.get(p)).map(|&j| link(site, j));
+    }
+    let mut ctx = base.clone();
+    ctx.insert("page", &context);
+    ctx.insert("is_home", &path.is_some());
+    let html = theme.render("page.html", &ctx)?;
+    let path = path.map_or(context.url, str::to_string);
+    Ok((OutputFile { path, bytes: html.into_bytes() }, diagnostics))
+}
+
+/// Renders every page, the home page, the index pages, the 404 page and the theme's static files.
 pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<Diagnostic>)> {
     let nav = nav(site);
     let base = base_context(site, &nav);
     let journals = journal_order(site);
-    let rendered: Vec<Result<(OutputFile, Vec<Diagnostic>)>> = site
-        .published()
-        .map(|(id, _)| id)
-        .collect::<Vec<_>>()
+    let ids: Vec<usize> = site.published().map(|(id, _)| id).collect();
+    let rendered: Vec<Result<(OutputFile, Vec<Diagnostic>)>> = ids
         .into_par_iter()
-        .map(|id| {
-            let (mut context, diagnostics) = page::page_context(site, id);
-            if let Some(pos) = journals.iter().position(|&j| j == id) {
-                context.prev = journals.get(pos + 1).map(|&j| link(site, j));
-                context.next =
-                    pos.checked_sub(1).and_then(|p| journals.get(p)).map(|&j| link(site, j));
-            }
-            let mut ctx = base.clone();
-            ctx.insert("page", &context);
-            let html = theme.render("page.html", &ctx)?;
-            Ok((OutputFile { path: context.url, bytes: html.into_bytes() }, diagnostics))
-        })
+        .map(|id| render_page(site, theme, &base, id, &journals, None))
         .collect();
     let mut files = Vec::with_capacity(rendered.len() + 8);
     let mut diagnostics = Vec::new();
@@ -93,6 +107,7 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<D
         diagnostics.extend(found);
     }
     files.push(home(site, theme, &base, &journals)?);
+    files.extend(indexes::render_indexes(site, theme, &base, &journals)?);
     files.push(OutputFile {
         path: "404.html".into(),
         bytes: theme.render("404.html", &base)?.into_bytes(),
@@ -111,6 +126,15 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<D
     diagnostics.sort();
     diagnostics.dedup();
     Ok((files, diagnostics))
+}
+
+/// The page shown as the home page: `home_page` of site.toml, else Logseq's `:default-home`.
+pub fn home_page(site: &Site) -> Option<usize> {
+    let name = [site.config.home_page.as_str(), site.logseq.default_home.as_deref().unwrap_or("")]
+        .into_iter()
+        .find(|n| !n.trim().is_empty())?;
+    let page = site.lookup(name)?;
+    site.by_identity.get(&page.identity).copied()
 }
 
 fn link(site: &Site, id: usize) -> LinkContext {
@@ -157,32 +181,20 @@ fn site_index(site: &Site, page: &crate::resolve::Page) -> usize {
     site.by_identity.get(&page.identity).copied().unwrap_or(0)
 }
 
-#[derive(Serialize)]
-struct IndexEntry {
-    title: String,
-    url: String,
-    kind: PageKind,
-}
-
 fn home(
     site: &Site,
     theme: &Theme,
     base: &tera::Context,
     journals: &[usize],
 ) -> Result<OutputFile> {
-    let mut pages: Vec<IndexEntry> = site
-        .published()
-        .filter(|(_, p)| p.kind != PageKind::Journal)
-        .map(|(_, p)| IndexEntry { title: p.name.clone(), url: p.file_name(), kind: p.kind })
-        .collect();
-    pages.sort_by(|a, b| {
-        a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.title.cmp(&b.title))
-    });
-    let journals: Vec<LinkContext> = journals.iter().map(|&id| link(site, id)).collect();
+    if let Some(id) = home_page(site) {
+        return Ok(render_page(site, theme, base, id, journals, Some("index.html"))?.0);
+    }
     let mut ctx = base.clone();
-    ctx.insert("pages", &pages);
-    ctx.insert("journals", &journals);
-    ctx.insert("home_content", "");
+    ctx.insert("journals", &indexes::journals(site, journals, 5));
+    ctx.insert("topics", &indexes::top_topics(site, 24));
+    ctx.insert("namespaces", &indexes::namespaces(site));
+    ctx.insert("letters", &indexes::letter_groups(site));
     Ok(OutputFile {
         path: "index.html".into(),
         bytes: theme.render("index.html", &ctx)?.into_bytes(),

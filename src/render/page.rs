@@ -5,17 +5,22 @@ use std::cell::RefCell;
 use serde::Serialize;
 
 use super::blocks::{self, TreeContext};
-use super::escape::{escape_href, escape_html};
+use super::escape::escape_html;
 use super::markdown::{Links, MarkdownOptions, plain_text, render_inline};
 use crate::error::Diagnostic;
 use crate::parse::inline::Macro;
-use crate::resolve::{Page, PageId, PageKind, Site};
+use crate::resolve::{BlockLoc, Page, PageId, PageKind, Site};
 
 /// Resolves links for blocks of one page, collecting warnings with their lines.
 pub struct PageLinks<'a> {
-    site: &'a Site,
-    rel_path: String,
+    /// The site.
+    pub site: &'a Site,
+    rel_path: RefCell<String>,
     line: std::cell::Cell<usize>,
+    /// What is being embedded or expanded right now (cycle and depth guard).
+    pub stack: RefCell<Vec<String>>,
+    /// Markdown options of the site.
+    pub options: MarkdownOptions,
     /// Warnings found while rendering.
     pub diagnostics: RefCell<Vec<Diagnostic>>,
 }
@@ -26,8 +31,10 @@ impl<'a> PageLinks<'a> {
         let rel_path = page.note.as_ref().map_or_else(String::new, |n| n.rel_path.clone());
         PageLinks {
             site,
-            rel_path,
+            rel_path: RefCell::new(rel_path),
             line: std::cell::Cell::new(0),
+            stack: RefCell::new(Vec::new()),
+            options: MarkdownOptions { allow_html: site.config.allow_html },
             diagnostics: RefCell::new(Vec::new()),
         }
     }
@@ -35,6 +42,17 @@ impl<'a> PageLinks<'a> {
     /// Sets the line that warnings are reported at.
     pub fn at_line(&self, line: usize) {
         self.line.set(line);
+    }
+
+    /// Runs `f` as if rendering `page`'s file (warnings name it), then restores the position.
+    pub fn within<T>(&self, page: &Page, f: impl FnOnce() -> T) -> T {
+        let rel_path = page.note.as_ref().map_or_else(String::new, |n| n.rel_path.clone());
+        let saved_path = self.rel_path.replace(rel_path);
+        let saved_line = self.line.get();
+        let result = f();
+        self.rel_path.replace(saved_path);
+        self.line.set(saved_line);
+        result
     }
 }
 
@@ -74,7 +92,7 @@ impl Links for PageLinks<'_> {
     }
 
     fn macro_html(&self, call: &Macro<'_>) -> Option<String> {
-        macro_html(self, call)
+        super::macros::render_macro(self, call)
     }
 
     fn enter_block(&self, line: usize) {
@@ -84,7 +102,7 @@ impl Links for PageLinks<'_> {
     fn warn(&self, message: String) {
         let line = self.line.get();
         self.diagnostics.borrow_mut().push(Diagnostic::warning(
-            &self.rel_path,
+            self.rel_path.borrow().as_str(),
             (line > 0).then_some(line),
             message,
         ));
@@ -105,7 +123,8 @@ impl Links for NoRefs<'_, '_> {
         self.0.asset_url(target)
     }
     fn macro_html(&self, call: &Macro<'_>) -> Option<String> {
-        self.0.macro_html(call)
+        // No embeds or queries inside a block reference's title.
+        super::macros::is_inline_macro(call).then(|| self.0.macro_html(call)).flatten()
     }
     fn warn(&self, _: String) {}
 }
@@ -124,48 +143,6 @@ fn strip_block_refs(text: &str) -> String {
             Inline::Macro(m) => format!("{{{{{}}}}}", m.raw),
         })
         .collect()
-}
-
-fn macro_html(links: &dyn Links, call: &Macro<'_>) -> Option<String> {
-    let arg = call.args.first().copied().unwrap_or("");
-    match call.name.to_ascii_lowercase().as_str() {
-        "embed" => {
-            let target = crate::parse::refs::link_page(arg);
-            let (url, label) = match target {
-                Some(name) => (links.page_url(&name)?, name),
-                None => {
-                    let uuid = arg.trim().trim_start_matches("((").trim_end_matches("))");
-                    let (url, title) = links.block_ref(uuid)?;
-                    return Some(format!(
-                        "<div class=\"embed embed-block\"><a class=\"block-ref\" href=\"{}\">{title}</a></div>",
-                        escape_href(&url)
-                    ));
-                }
-            };
-            Some(format!(
-                "<div class=\"embed embed-page\">Embedded page: <a class=\"page-ref\" href=\"{}\">{}</a></div>",
-                escape_href(&url),
-                escape_html(&label)
-            ))
-        }
-        "video" | "youtube" | "vimeo" | "bilibili" | "tweet" | "twitter" => {
-            let url = if arg.starts_with("http") {
-                arg.to_string()
-            } else {
-                format!("https://www.youtube.com/watch?v={arg}")
-            };
-            Some(format!(
-                "<a class=\"external video\" href=\"{}\">{}</a>",
-                escape_href(&url),
-                escape_html(&url)
-            ))
-        }
-        "cloze" => {
-            let answer = arg.split("\\\\").next().unwrap_or(arg).trim();
-            Some(format!("<span class=\"cloze\">{}</span>", escape_html(answer)))
-        }
-        _ => None,
-    }
 }
 
 /// A link in a template context.
@@ -231,6 +208,14 @@ pub struct PageContext {
     pub description: String,
     /// Linked references, grouped by page.
     pub backlinks: Vec<BacklinkGroup>,
+    /// Unlinked references (the name mentioned without a link), grouped by page.
+    pub unlinked: Vec<BacklinkGroup>,
+    /// Pages whose `tags::` list this page.
+    pub tagged: Vec<LinkContext>,
+    /// The namespace tree below this page, as HTML (empty when it has no children).
+    pub hierarchy: String,
+    /// Number of blocks referring to this page.
+    pub reference_count: usize,
     /// Previous journal day.
     pub prev: Option<LinkContext>,
     /// Next journal day.
@@ -271,7 +256,11 @@ pub fn page_context(site: &Site, id: PageId) -> (PageContext, Vec<Diagnostic>) {
         tags: page.tags.iter().filter_map(|&t| link_to(site, t)).collect(),
         content,
         description,
-        backlinks: backlinks(site, page, options),
+        backlinks: reference_groups(site, &page.backlinks, options, true),
+        unlinked: reference_groups(site, &page.unlinked, options, false),
+        tagged: page.tagged.iter().filter_map(|&t| link_to(site, t)).collect(),
+        hierarchy: super::embed::descendants_html(&site.pages, id),
+        reference_count: page.backlinks.len(),
         prev: None,
         next: None,
     };
@@ -326,38 +315,48 @@ fn description(note: &crate::parse::Note) -> String {
     }
 }
 
-fn backlinks(site: &Site, page: &Page, options: MarkdownOptions) -> Vec<BacklinkGroup> {
+/// Referencing blocks grouped by page. Linked references show each block with
+/// its children, and skip blocks whose ancestor is already listed (it shows them).
+fn reference_groups(
+    site: &Site,
+    locs: &[BlockLoc],
+    options: MarkdownOptions,
+    with_children: bool,
+) -> Vec<BacklinkGroup> {
+    let listed: std::collections::HashSet<BlockLoc> = locs.iter().copied().collect();
     let mut groups: Vec<BacklinkGroup> = Vec::new();
-    for loc in &page.backlinks {
+    for &loc in locs {
         let source = &site.pages[loc.page];
         let Some(note) = &source.note else { continue };
-        let links = PageLinks::new(site, source);
-        let ctx = TreeContext { links: &links, options, anchors: &source.anchors };
-        let block = &note.blocks[loc.block];
-        let mut breadcrumb = Vec::new();
-        let mut parent = block.parent;
-        while let Some(p) = parent {
-            let title = plain_text(&note.blocks[p].body)
-                .lines()
-                .next()
-                .unwrap_or("")
-                .chars()
-                .take(60)
-                .collect();
-            breadcrumb.push(LinkContext {
-                title,
-                url: format!("{}#{}", source.file_name(), source.anchors[p]),
-            });
-            parent = note.blocks[p].parent;
+        let ancestors = ancestors(note, loc.block);
+        if with_children
+            && ancestors.iter().any(|&a| listed.contains(&BlockLoc { page: loc.page, block: a }))
+        {
+            continue;
         }
-        breadcrumb.reverse();
+        let links = PageLinks::new(site, source);
+        let ctx = TreeContext { links: &links, options, anchors: &[] };
+        let block = &note.blocks[loc.block];
+        let breadcrumb = ancestors
+            .iter()
+            .rev()
+            .map(|&p| LinkContext {
+                title: short_title(&note.blocks[p]),
+                url: format!("{}#{}", source.file_name(), source.anchors[p]),
+            })
+            .collect();
         // A page-level reference (page properties such as `tags::`) points at the page itself.
         let entry = if block.pre_block {
             let html = blocks::property_list(&block.properties, "block-properties", &ctx);
             BacklinkBlock { html, url: source.file_name(), breadcrumb }
         } else {
             let url = format!("{}#{}", source.file_name(), source.anchors[loc.block]);
-            BacklinkBlock { html: blocks::content(block, &ctx), url, breadcrumb }
+            let html = if with_children {
+                blocks::render_tree(&note.blocks, &[loc.block], &ctx)
+            } else {
+                blocks::content(block, &ctx)
+            };
+            BacklinkBlock { html, url, breadcrumb }
         };
         match groups.last_mut() {
             Some(group) if group.url == source.file_name() => group.blocks.push(entry),
@@ -369,4 +368,25 @@ fn backlinks(site: &Site, page: &Page, options: MarkdownOptions) -> Vec<Backlink
         }
     }
     groups
+}
+
+/// Parents of a block, nearest first.
+fn ancestors(note: &crate::parse::Note, block: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut parent = note.blocks[block].parent;
+    while let Some(p) = parent {
+        out.push(p);
+        parent = note.blocks[p].parent;
+    }
+    out
+}
+
+/// A block's first line as plain text, shortened for breadcrumbs.
+pub fn short_title(block: &crate::parse::Block) -> String {
+    let first = block.text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let mut title: String = first.chars().take(60).collect();
+    if first.chars().count() > 60 {
+        title.push('…');
+    }
+    if title.is_empty() { "…".into() } else { title }
 }

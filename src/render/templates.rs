@@ -20,9 +20,13 @@ pub const DEFAULT_THEME: &str = "default";
 /// The default theme's templates, compiled in.
 const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("404.html", include_str!("../../themes/default/templates/404.html")),
+    ("all-pages.html", include_str!("../../themes/default/templates/all-pages.html")),
     ("base.html", include_str!("../../themes/default/templates/base.html")),
     ("index.html", include_str!("../../themes/default/templates/index.html")),
+    ("journals.html", include_str!("../../themes/default/templates/journals.html")),
     ("page.html", include_str!("../../themes/default/templates/page.html")),
+    ("redirect.html", include_str!("../../themes/default/templates/redirect.html")),
+    ("tags.html", include_str!("../../themes/default/templates/tags.html")),
 ];
 
 /// The default theme's static files (paths relative to `static/`), compiled in.
@@ -113,6 +117,8 @@ impl Theme {
 fn build_tera(templates: &BTreeMap<String, Source>) -> Result<tera::Tera> {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(TEMPLATE_SUFFIXES.to_vec());
+    // Tera's own escaping also writes `/` as `&#x2F;`; ours escapes only what HTML needs.
+    tera.set_escape_fn(super::escape::escape_html);
     let raw = templates.iter().map(|(name, source)| (name.as_str(), source.text.as_ref()));
     tera.add_raw_templates(raw).map_err(|e| {
         let chain = error_chain(&e);
@@ -239,10 +245,32 @@ mod tests {
     }
 
     #[test]
+    fn every_file_of_the_default_theme_is_embedded() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+        let on_disk: Vec<String> =
+            list_files(&root.join("templates")).unwrap().into_iter().map(|(rel, _)| rel).collect();
+        let embedded: Vec<&str> = DEFAULT_TEMPLATES.iter().map(|(name, _)| *name).collect();
+        assert_eq!(on_disk, embedded, "add new templates to DEFAULT_TEMPLATES");
+        let on_disk: Vec<String> =
+            list_files(&root.join("static")).unwrap().into_iter().map(|(rel, _)| rel).collect();
+        let embedded: Vec<&str> = DEFAULT_STATIC.iter().map(|(name, _)| *name).collect();
+        assert_eq!(on_disk, embedded, "add new static files to DEFAULT_STATIC");
+    }
+
+    #[test]
     fn default_theme_loads_without_a_themes_folder() {
         let dir = tempfile::tempdir().unwrap();
         let theme = Theme::load(&dir.path().join("nope"), "default").unwrap();
-        for name in ["base.html", "page.html", "index.html", "404.html"] {
+        for name in [
+            "base.html",
+            "page.html",
+            "index.html",
+            "404.html",
+            "all-pages.html",
+            "tags.html",
+            "journals.html",
+            "redirect.html",
+        ] {
             assert!(theme.has_template(name), "{name}");
         }
         let paths: Vec<&str> = theme.static_files().iter().map(|(p, _)| p.as_str()).collect();
@@ -266,6 +294,11 @@ mod tests {
         assert!(html.contains(r#"<a href="infra.html">Infra</a>"#));
         assert!(!html.contains("rel=\"prev\""), "no pager without prev/next");
         assert!(!html.contains("href=\"/"), "every internal link is relative");
+        assert!(!html.contains("custom.css"));
+        let mut ctx = page_context();
+        ctx.insert("custom_css", &true);
+        let html = theme.render("page.html", &ctx).unwrap();
+        assert!(html.contains(r#"<link rel="stylesheet" href="static/custom.css">"#));
 
         let mut journal = page_context();
         journal.insert(
@@ -288,17 +321,30 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let theme = Theme::load(dir.path(), "default").unwrap();
         let mut ctx = context();
-        ctx.insert("pages", &json!([{"title": "K8s", "url": "k8s.html", "kind": "page"}]));
+        ctx.insert(
+            "letters",
+            &json!([{"letter": "K", "pages": [{"title": "K8s", "url": "k8s.html", "kind": "page", "references": 2, "children": ""}]}]),
+        );
         ctx.insert("journals", &json!([]));
-        ctx.insert("home_content", "");
+        ctx.insert("topics", &json!([]));
+        ctx.insert("namespaces", &json!([]));
         let html = theme.render("index.html", &ctx).unwrap();
         assert!(
             html.contains(r#"<li class="kind-page"><a href="k8s.html">K8s</a></li>"#),
             "{html}"
         );
-        assert!(html.contains(r#"<a href="index.html" aria-current="page">All pages</a>"#));
+        assert!(html.contains(r#"<a href="index.html" aria-current="page">Home</a>"#));
         let html = theme.render("404.html", &context()).unwrap();
         assert!(html.contains("Page not found"));
+
+        // An untitled site still has a named link home.
+        ctx.insert(
+            "site",
+            &json!({"title": "", "description": "", "language": "en", "base_url": ""}),
+        );
+        let html = theme.render("index.html", &ctx).unwrap();
+        assert!(html.contains(r#"<a class="site-title" href="index.html">Home</a>"#), "{html}");
+        assert!(html.contains("<title>Home</title>"));
     }
 
     #[test]
@@ -315,9 +361,9 @@ mod tests {
             "base.html is the default"
         );
         let mut ctx = context();
-        ctx.insert("pages", &json!([]));
-        ctx.insert("journals", &json!([]));
-        ctx.insert("home_content", "");
+        for key in ["letters", "journals", "topics", "namespaces"] {
+            ctx.insert(key, &json!([]));
+        }
         assert!(theme.render("index.html", &ctx).unwrap().contains("No pages yet."));
     }
 

@@ -69,6 +69,8 @@ pub struct Page {
     pub tagged: Vec<PageId>,
     /// Direct namespace children (`a/b` for `a`).
     pub children: Vec<PageId>,
+    /// How often the page is used as a tag: `#tag` in blocks plus pages listing it in `tags::`.
+    pub tag_uses: usize,
     /// Anchor of every block of the note (`b-<uuid>` or derived from the content).
     pub anchors: Vec<String>,
     /// Whether the page is part of the published site.
@@ -164,6 +166,9 @@ impl Builder<'_> {
         };
         let id = self.pages.len();
         self.by_identity.insert(identity.clone(), id);
+        // A nested link's page (`Introduction to [[Logseq]]`) is shown without the inner brackets.
+        let name =
+            if name.contains("[[") { name.replace("[[", "").replace("]]", "") } else { name };
         self.pages.push(Page {
             name,
             identity,
@@ -178,6 +183,7 @@ impl Builder<'_> {
             unlinked: Vec::new(),
             tagged: Vec::new(),
             children: Vec::new(),
+            tag_uses: 0,
             anchors: Vec::new(),
             published: true,
         });
@@ -224,7 +230,7 @@ pub fn resolve(
     assign_anchors(&mut pages);
     let by_uuid = index_uuids(&pages, &mut diagnostics);
     compute_backlinks(&mut pages, &by_identity);
-    link_tags_and_namespaces(&mut pages);
+    link_tags_and_namespaces(&mut pages, &by_identity);
     unlinked::compute(&mut pages, &by_identity);
     diagnostics.sort();
     diagnostics.dedup();
@@ -396,7 +402,7 @@ fn assign_slugs(pages: &mut [Page]) -> Vec<(String, PageId)> {
     redirects
 }
 
-fn link_tags_and_namespaces(pages: &mut [Page]) {
+fn link_tags_and_namespaces(pages: &mut [Page], by_identity: &HashMap<String, PageId>) {
     let mut tagged: BTreeMap<PageId, Vec<PageId>> = BTreeMap::new();
     let mut children: BTreeMap<PageId, Vec<PageId>> = BTreeMap::new();
     for (id, page) in pages.iter().enumerate().filter(|(_, p)| p.published) {
@@ -407,7 +413,20 @@ fn link_tags_and_namespaces(pages: &mut [Page]) {
             children.entry(parent).or_default().push(id);
         }
     }
+    let mut uses: BTreeMap<PageId, usize> = BTreeMap::new();
+    for page in pages.iter().filter(|p| p.published) {
+        let Some(note) = &page.note else { continue };
+        for name in note.blocks.iter().flat_map(|b| &b.tags) {
+            if let Some(&id) = by_identity.get(&identity(name)) {
+                *uses.entry(id).or_default() += 1;
+            }
+        }
+    }
+    for (tag, count) in uses {
+        pages[tag].tag_uses = count;
+    }
     for (tag, list) in tagged {
+        pages[tag].tag_uses += list.len();
         pages[tag].tagged = list;
     }
     for (parent, list) in children {
