@@ -24,6 +24,53 @@ pub enum Command {
         after_help = "Examples:\n  blockpress build                 build the site of ./site.toml (or ./notes)\n  blockpress build ~/my-graph      build a bare Logseq graph into ~/my-graph/public\n  blockpress build -o /tmp/site    choose the output folder"
     )]
     Build(BuildArgs),
+    /// Build, serve the site over HTTP, watch the notes and reload the browser on every change.
+    #[command(
+        after_help = "Examples:\n  blockpress serve                 serve the site of ./site.toml on http://127.0.0.1:1111\n  blockpress serve ~/my-graph --open\n  blockpress serve --port 8080 --interface 0.0.0.0"
+    )]
+    Serve(ServeArgs),
+    /// Check the graph without writing a site: broken refs, embed cycles, missing assets, duplicates.
+    #[command(
+        after_help = "Exit codes: 0 no errors (warnings are allowed), 1 errors found, 2 usage error.\n\nExamples:\n  blockpress check\n  blockpress check ~/my-graph --format json"
+    )]
+    Check(CheckArgs),
+}
+
+/// Options of `blockpress serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Where the graph and the configuration are.
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// TCP port to listen on.
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to bind to (loopback unless told otherwise).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub interface: String,
+    /// Open the site in the default browser once it is served.
+    #[arg(long)]
+    pub open: bool,
+}
+
+/// Output format of `blockpress check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// One line per problem, `file:line: message`.
+    Text,
+    /// A JSON document for machines.
+    Json,
+}
+
+/// Options of `blockpress check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Where the graph and the configuration are.
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
 }
 
 /// Options shared by commands that read a graph.
@@ -91,5 +138,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Serve(args) => crate::serve::run(&args),
+        Command::Check(args) => crate::check::run(&args),
     }
 }

@@ -37,6 +37,35 @@ pub struct SiteConfig {
     pub publish: PublishMode,
     /// Keep raw HTML in notes as written instead of sanitising it.
     pub allow_html: bool,
+    /// Write an Atom feed of the journals (`journals.xml`; needs `base_url`).
+    pub feed: bool,
+    /// Options the theme reads.
+    pub theme_options: ThemeOptions,
+}
+
+/// Options of the theme, under `[theme_options]` in `site.toml`.
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ThemeOptions {
+    /// Accent colour of links and highlights (any CSS colour); empty keeps the theme's.
+    pub accent_color: String,
+    /// How many pages the sidebar lists (favorites first, then the most referenced).
+    pub sidebar_pages: usize,
+    /// How many recent journal days the sidebar lists.
+    pub sidebar_journals: usize,
+    /// A page shows a table of contents when it has at least this many headings (0: never).
+    pub toc_min_headings: usize,
+}
+
+impl Default for ThemeOptions {
+    fn default() -> Self {
+        ThemeOptions {
+            accent_color: String::new(),
+            sidebar_pages: 20,
+            sidebar_journals: 10,
+            toc_min_headings: 3,
+        }
+    }
 }
 
 /// Which pages of the graph are published, as in Logseq's own export.
@@ -63,6 +92,8 @@ impl Default for SiteConfig {
             language: "en".into(),
             publish: PublishMode::All,
             allow_html: false,
+            feed: true,
+            theme_options: ThemeOptions::default(),
         }
     }
 }
@@ -97,6 +128,10 @@ impl SiteConfig {
     fn validate(&self) -> std::result::Result<(), String> {
         if !self.base_url.is_empty() && !self.base_url.contains("://") {
             return Err(format!("base_url must be an absolute URL, got {:?}", self.base_url));
+        }
+        let accent = &self.theme_options.accent_color;
+        if accent.contains(['<', '>', ';', '{', '}', '"', '\'', '\\']) {
+            return Err(format!("theme_options.accent_color must be a CSS colour, got {accent:?}"));
         }
         if self.theme.is_empty() || self.theme.contains(['/', '\\']) || self.theme.starts_with('.')
         {
@@ -158,6 +193,17 @@ mod tests {
     fn publish_mode_is_kebab_case() {
         let config = SiteConfig::parse("publish = \"public-only\"").unwrap();
         assert_eq!(config.publish, PublishMode::PublicOnly);
+    }
+
+    #[test]
+    fn theme_options_are_a_strict_table() {
+        let config =
+            SiteConfig::parse("[theme_options]\naccent_color = \"#c04\"\nsidebar_pages = 5")
+                .unwrap();
+        assert_eq!(config.theme_options.accent_color, "#c04");
+        assert_eq!(config.theme_options.sidebar_journals, 10);
+        assert!(SiteConfig::parse("[theme_options]\nsidebar = 1").is_err());
+        assert!(SiteConfig::parse("[theme_options]\naccent_color = \"red;}body{\"").is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! → [`render`] (HTML) → [`output`] (write the site safely).
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod output;
 pub mod parse;
 pub mod render;
 pub mod resolve;
+pub mod serve;
 
 use std::time::{Duration, Instant};
 

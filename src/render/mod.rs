@@ -8,6 +8,7 @@ pub mod code;
 pub mod diagram;
 pub mod embed;
 pub mod escape;
+pub mod feeds;
 pub mod highlight;
 pub mod indexes;
 pub mod macros;
@@ -62,6 +63,7 @@ fn base_context(site: &Site, nav: &NavContext) -> tera::Context {
     );
     ctx.insert("root", "");
     ctx.insert("custom_css", &site.custom_css.is_some());
+    ctx.insert("theme_options", &site.config.theme_options);
     ctx.insert("nav", nav);
     ctx.insert("generator", concat!("blockpress ", env!("CARGO_PKG_VERSION")));
     ctx
@@ -108,6 +110,7 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<D
     }
     files.push(home(site, theme, &base, &journals)?);
     files.extend(indexes::render_indexes(site, theme, &base, &journals)?);
+    files.extend(feeds::feeds(site, &journals));
     files.push(OutputFile {
         path: "404.html".into(),
         bytes: theme.render("404.html", &base)?.into_bytes(),
@@ -168,12 +171,16 @@ fn nav(site: &Site) -> NavContext {
         .map(|(id, p)| (p.backlinks.len() + usize::from(p.note.is_some()), id))
         .collect();
     ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, id) in ranked.into_iter().take(20) {
+    for (_, id) in ranked.into_iter().take(site.config.theme_options.sidebar_pages) {
         if !pages.contains(&id) {
             pages.push(id);
         }
     }
-    let journals = journal_order(site).into_iter().take(10).map(|id| link(site, id)).collect();
+    let journals = journal_order(site)
+        .into_iter()
+        .take(site.config.theme_options.sidebar_journals)
+        .map(|id| link(site, id))
+        .collect();
     NavContext { pages: pages.into_iter().map(|id| link(site, id)).collect(), journals }
 }
 

@@ -185,6 +185,36 @@ pub struct BacklinkGroup {
     pub blocks: Vec<BacklinkBlock>,
 }
 
+/// One heading in a page's table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    /// Heading level, 1–6.
+    pub level: u8,
+    /// The heading as plain text.
+    pub title: String,
+    /// The heading block's anchor.
+    pub anchor: String,
+}
+
+fn table_of_contents(site: &Site, page: &Page) -> Vec<TocEntry> {
+    let min = site.config.theme_options.toc_min_headings;
+    let Some(note) = &page.note else { return Vec::new() };
+    let toc: Vec<TocEntry> = note
+        .blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| !b.pre_block)
+        .filter_map(|(i, b)| {
+            Some(TocEntry {
+                level: b.heading?,
+                title: short_title(b),
+                anchor: page.anchors.get(i)?.clone(),
+            })
+        })
+        .collect();
+    if min == 0 || toc.len() < min { Vec::new() } else { toc }
+}
+
 /// What `page.html` receives as `page`.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageContext {
@@ -216,6 +246,8 @@ pub struct PageContext {
     pub hierarchy: String,
     /// Number of blocks referring to this page.
     pub reference_count: usize,
+    /// Table of contents: the page's heading blocks (empty when there are too few).
+    pub toc: Vec<TocEntry>,
     /// Previous journal day.
     pub prev: Option<LinkContext>,
     /// Next journal day.
@@ -261,6 +293,7 @@ pub fn page_context(site: &Site, id: PageId) -> (PageContext, Vec<Diagnostic>) {
         tagged: page.tagged.iter().filter_map(|&t| link_to(site, t)).collect(),
         hierarchy: super::embed::descendants_html(&site.pages, id),
         reference_count: page.backlinks.len(),
+        toc: table_of_contents(site, page),
         prev: None,
         next: None,
     };

@@ -1,0 +1,75 @@
+//! The binary: exit codes and messages a user sees.
+
+mod common;
+
+use assert_cmd::Command;
+use common::repo_root;
+
+fn blockpress() -> Command {
+    Command::cargo_bin("blockpress").expect("binary built")
+}
+
+#[test]
+fn builds_a_bare_graph_folder_on_defaults() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("pages")).expect("mkdir");
+    std::fs::write(dir.path().join("pages/Hello.md"), "- hello [[World]]").expect("write");
+    let out = blockpress().arg("build").arg(dir.path()).assert().success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stdout.starts_with("Built 2 pages"), "{stdout}");
+    assert!(dir.path().join("public/hello.html").is_file());
+    assert!(dir.path().join("public/world.html").is_file());
+}
+
+#[test]
+fn a_bad_site_toml_names_the_file_and_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("site.toml");
+    std::fs::write(&config, "title = \"x\"\ntitel = \"typo\"\n").expect("write");
+    let out = blockpress().args(["build", "--config"]).arg(&config).assert().code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("site.toml") && stderr.contains("line 2") && stderr.contains("titel"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_missing_notes_folder_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = blockpress().arg("build").arg(dir.path().join("nope")).assert().code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("does not exist") && stderr.contains("nope"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    blockpress().arg("build").arg("--no-such-flag").assert().code(2);
+    blockpress().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn help_and_version() {
+    let out = blockpress().arg("--help").assert().success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        stdout.contains("build") && stdout.contains("serve") && stdout.contains("check"),
+        "{stdout}"
+    );
+    let out = blockpress().arg("--version").assert().success();
+    assert!(String::from_utf8_lossy(&out.get_output().stdout).contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn the_readme_build_command_builds_the_default_site() {
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    blockpress()
+        .current_dir(repo_root())
+        .args(["build", "--quiet", "--output"])
+        .arg(out_dir.path().join("site"))
+        .assert()
+        .success();
+    assert!(out_dir.path().join("site/k8s.html").is_file());
+    assert!(out_dir.path().join("site/index.html").is_file());
+}
