@@ -316,30 +316,45 @@ fn add_references(builder: &mut Builder<'_>) {
 
 fn mark_published(pages: &mut [Page], config: &SiteConfig, logseq: &LogseqConfig) {
     let public_only = config.publish == PublishMode::PublicOnly && !logseq.all_pages_public;
-    for page in pages.iter_mut() {
+    for page in pages.iter_mut().filter(|p| p.note.is_some()) {
         let public = page
             .note
             .as_ref()
             .and_then(|n| n.property("public"))
-            .map(|v| v.trim().eq_ignore_ascii_case("true"));
-        let explicitly_private = page
-            .note
-            .as_ref()
-            .and_then(|n| n.property("public"))
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
-        page.published = if public_only { public == Some(true) } else { !explicitly_private };
+            .map(|v| v.trim().to_ascii_lowercase());
+        page.published = match public.as_deref() {
+            Some("true") => true,
+            Some("false") => false,
+            _ => !public_only,
+        };
     }
-    if public_only {
-        // Referenced-only pages are published when a published page refers to them.
-        let referenced: Vec<String> = pages
-            .iter()
-            .filter(|p| p.published)
-            .filter_map(|p| p.note.as_ref())
-            .flat_map(|n| n.blocks.iter().flat_map(|b| b.page_refs.iter().map(|r| identity(r))))
-            .collect();
-        let referenced: std::collections::HashSet<String> = referenced.into_iter().collect();
-        for page in pages.iter_mut().filter(|p| p.note.is_none()) {
-            page.published = referenced.contains(&page.identity);
+    // A page without a file is published only when a published page refers to it
+    // (or it is a namespace ancestor of one): a private page's links stay private.
+    let mut referenced: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for page in pages.iter().filter(|p| p.published && p.note.is_some()) {
+        add_with_ancestors(&mut referenced, &page.name);
+        let Some(note) = &page.note else { continue };
+        for name in note.blocks.iter().flat_map(|b| &b.page_refs) {
+            match journal_of(name, logseq) {
+                Some(date) => add_with_ancestors(
+                    &mut referenced,
+                    &journal_date::format(date, &logseq.journal_title_format),
+                ),
+                None => add_with_ancestors(&mut referenced, name),
+            }
+        }
+    }
+    for page in pages.iter_mut().filter(|p| p.note.is_none()) {
+        page.published = referenced.contains(&page.identity);
+    }
+}
+
+fn add_with_ancestors(set: &mut std::collections::HashSet<String>, name: &str) {
+    set.insert(identity(name));
+    if is_namespace(name) {
+        let parts: Vec<&str> = name.split('/').collect();
+        for end in 1..parts.len() {
+            set.insert(identity(&parts[..end].join("/")));
         }
     }
 }
@@ -591,6 +606,18 @@ mod tests {
         assert_eq!(day.kind, PageKind::Journal);
         assert_eq!(day.slug, "2024-01-05");
         assert_eq!(day.backlinks.len(), 1);
+    }
+
+    #[test]
+    fn referenced_journal_days_without_files_are_published() {
+        let s = site(&[("pages/p.md", "- [[2024-01-05]]")]);
+        assert!(s.lookup("Jan 5th, 2024").is_some());
+    }
+
+    #[test]
+    fn links_from_private_pages_create_no_published_pages() {
+        let s = site(&[("pages/secret.md", "public:: false\n\n- [[Codename]]")]);
+        assert!(s.lookup("Codename").is_none());
     }
 
     #[test]
