@@ -34,6 +34,34 @@ pub enum Command {
         after_help = "Exit codes: 0 no errors (warnings are allowed), 1 errors found, 2 usage error.\n\nExamples:\n  blockpress check\n  blockpress check ~/my-graph --format json"
     )]
     Check(CheckArgs),
+    /// Write a site.toml for an existing Logseq graph, or start a new graph in an empty folder.
+    #[command(
+        after_help = "Examples:\n  cd ~/my-graph && blockpress init     configure an existing graph\n  blockpress init new-notes             create a starter graph\n  blockpress init --force               overwrite an existing site.toml"
+    )]
+    Init(InitArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  blockpress completions bash > ~/.local/share/bash-completion/completions/blockpress"
+    )]
+    Completions(CompletionsArgs),
+}
+
+/// Options of `blockpress init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The folder to set up (default: the current folder).
+    pub dir: Option<PathBuf>,
+    /// Overwrite an existing site.toml.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `blockpress completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Options of `blockpress serve`.
@@ -140,5 +168,26 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::Serve(args) => crate::serve::run(&args),
         Command::Check(args) => crate::check::run(&args),
+        Command::Init(args) => {
+            let dir = args.dir.unwrap_or_else(|| PathBuf::from("."));
+            let message = match crate::init::init(&dir, args.force)? {
+                crate::init::Outcome::ConfiguredGraph => "Wrote site.toml for the graph in",
+                crate::init::Outcome::ScaffoldedGraph => {
+                    "Created a starter graph and its site.toml in"
+                }
+            };
+            println!("{message} {}. Next: blockpress serve {}", dir.display(), dir.display());
+            Ok(0)
+        }
+        Command::Completions(args) => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                args.shell,
+                &mut Cli::command(),
+                "blockpress",
+                &mut std::io::stdout(),
+            );
+            Ok(0)
+        }
     }
 }

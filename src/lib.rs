@@ -10,11 +10,13 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod init;
 pub mod load;
 pub mod output;
 pub mod parse;
 pub mod render;
 pub mod resolve;
+pub mod search;
 pub mod serve;
 
 use std::time::{Duration, Instant};

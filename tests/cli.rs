@@ -73,3 +73,56 @@ fn the_readme_build_command_builds_the_default_site() {
     assert!(out_dir.path().join("site/k8s.html").is_file());
     assert!(out_dir.path().join("site/index.html").is_file());
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn assert_clean_site(site: &std::path::Path) {
+    let checker = repo_root().join("../shared/tools/check_site.py");
+    if !checker.exists() {
+        assert!(std::env::var_os("CI").is_none(), "check_site.py missing in CI");
+        return;
+    }
+    let output =
+        std::process::Command::new("python3").arg(&checker).arg(site).output().expect("python3");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn init_configures_a_copy_of_the_default_graph_then_it_builds_clean() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let graph = dir.path().join("graph");
+    copy_dir(&repo_root().join("notes"), &graph);
+    blockpress().arg("init").arg(&graph).assert().success();
+    assert!(graph.join("site.toml").is_file());
+    blockpress().arg("init").arg(&graph).assert().code(1);
+    blockpress().current_dir(&graph).args(["build", "--quiet"]).assert().success();
+    assert!(graph.join("public/k8s.html").is_file());
+    assert_clean_site(&graph.join("public"));
+}
+
+#[test]
+fn init_scaffolds_an_empty_folder_that_builds_clean() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let graph = dir.path().join("new");
+    blockpress().arg("init").arg(&graph).assert().success();
+    blockpress().arg("build").arg(&graph).arg("--quiet").assert().success();
+    assert!(graph.join("public/welcome.html").is_file());
+    assert_clean_site(&graph.join("public"));
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = blockpress().args(["completions", shell]).assert().success();
+        assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("blockpress"));
+    }
+}
