@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 
 /// The configuration of one site, as read from `site.toml`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SiteConfig {
     /// The site's title, shown in every page header and `<title>`.
@@ -69,7 +69,7 @@ impl Default for ThemeOptions {
 }
 
 /// Which pages of the graph are published, as in Logseq's own export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PublishMode {
     /// Every page except those with `public:: false` or hidden by `config.edn`.
@@ -176,6 +176,12 @@ fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn defaults_round_trip_through_toml() {
+        let text = toml::to_string(&SiteConfig::default()).expect("serialises");
+        assert_eq!(SiteConfig::parse(&text).expect("parses"), SiteConfig::default());
+    }
 
     #[test]
     fn empty_file_gives_defaults() {
