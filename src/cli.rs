@@ -112,9 +112,12 @@ pub struct BuildArgs {
     /// The output folder (overrides `output_dir` of the config).
     #[arg(short, long, value_name = "DIR")]
     pub output: Option<PathBuf>,
-    /// Print only errors.
-    #[arg(short, long)]
+    /// Print only warnings and errors, no summary.
+    #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Also print the time of each stage (load, parse, resolve, render, write).
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 /// Finds and reads the configuration the way the README describes:
@@ -151,6 +154,11 @@ pub fn run(cli: Cli) -> Result<i32> {
             let report = crate::build(&config)?;
             for diagnostic in &report.diagnostics {
                 eprintln!("{diagnostic}");
+            }
+            if args.verbose {
+                for (stage, time) in &report.stages {
+                    println!("  {stage:<8} {:>8.1} ms", time.as_secs_f64() * 1000.0);
+                }
             }
             if !args.quiet {
                 println!(

@@ -37,15 +37,40 @@ pub struct BuildReport {
     pub diagnostics: Vec<Diagnostic>,
     /// Wall time of the whole build.
     pub elapsed: Duration,
+    /// Wall time of each stage.
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+/// Wall time of each stage of a build, in pipeline order.
+#[derive(Debug, Clone, Default)]
+pub struct StageTimes {
+    /// `(stage, time)` pairs: load, parse, resolve, render, write.
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+impl StageTimes {
+    /// Runs `f` as stage `name`, recording its wall time.
+    pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let result = f();
+        self.stages.push((name, start.elapsed()));
+        result
+    }
 }
 
 /// Loads, parses and resolves the graph of `config` (no writing).
 pub fn load_site(config: &SiteConfig) -> Result<resolve::Site> {
+    load_site_timed(config, &mut StageTimes::default())
+}
+
+fn load_site_timed(config: &SiteConfig, times: &mut StageTimes) -> Result<resolve::Site> {
     let skip = vec![output::absolute(&config.output_dir)];
-    let graph = load::Graph::load(&config.notes_dir, &skip)?;
-    let notes: Vec<parse::Note> = graph.notes.par_iter().map(parse::parse_note).collect();
+    let graph = times.time("load", || load::Graph::load(&config.notes_dir, &skip))?;
+    let notes: Vec<parse::Note> =
+        times.time("parse", || graph.notes.par_iter().map(parse::parse_note).collect());
     let assets = graph.assets.iter().map(|a| a.rel_path.clone()).collect();
-    let mut site = resolve::resolve(config.clone(), graph.logseq, notes, assets);
+    let mut site =
+        times.time("resolve", || resolve::resolve(config.clone(), graph.logseq, notes, assets));
     site.diagnostics.extend(graph.diagnostics);
     site.diagnostics.sort();
     site.custom_css = graph.custom_css;
@@ -55,18 +80,22 @@ pub fn load_site(config: &SiteConfig) -> Result<resolve::Site> {
 /// Builds the site described by `config` into its output folder.
 pub fn build(config: &SiteConfig) -> Result<BuildReport> {
     let start = Instant::now();
+    let mut times = StageTimes::default();
     output::check_output_dir(&config.output_dir, &config.notes_dir)?;
     let theme = render::templates::Theme::load(&config.themes_dir, &config.theme)?;
-    let site = load_site(config)?;
-    let (mut files, render_diagnostics) = render::render_site(&site, &theme)?;
-    files.extend(asset_files(&site, &config.notes_dir)?);
-    let write = output::write_site(&config.output_dir, &files)?;
+    let site = load_site_timed(config, &mut times)?;
+    let (mut files, render_diagnostics) =
+        times.time("render", || render::render_site(&site, &theme))?;
+    let write = times.time("write", || -> Result<output::WriteReport> {
+        files.extend(asset_files(&site, &config.notes_dir)?);
+        output::write_site(&config.output_dir, &files)
+    })?;
     let mut diagnostics = site.diagnostics.clone();
     diagnostics.extend(render_diagnostics);
     diagnostics.sort();
     diagnostics.dedup();
     let pages = site.published().count();
-    Ok(BuildReport { pages, write, diagnostics, elapsed: start.elapsed() })
+    Ok(BuildReport { pages, write, diagnostics, elapsed: start.elapsed(), stages: times.stages })
 }
 
 fn asset_files(
