@@ -130,8 +130,15 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
         }
     }
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp =
-        tempfile::Builder::new().prefix(".bp-").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".bp-");
+    // Readable by everyone, like files written by `cp`: a web server may run as another user.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(true)
@@ -176,6 +183,16 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "a2");
         let third = write_site(&out, &[file("a.html", "a2")]).unwrap();
         assert_eq!(third.unchanged, 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_readable_by_everyone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        write_site(dir.path(), &[file("a.html", "a")]).unwrap();
+        let mode = fs::metadata(dir.path().join("a.html")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644);
     }
 
     #[test]

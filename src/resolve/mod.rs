@@ -123,6 +123,10 @@ pub fn is_namespace(name: &str) -> bool {
 
 /// The journal day a page name stands for, in the graph's title format or a built-in one.
 fn journal_of(name: &str, logseq: &LogseqConfig) -> Option<Date> {
+    // Every date format has digits; most page names have none.
+    if !name.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     std::iter::once(logseq.journal_title_format.as_str())
         .chain(journal_date::BUILTIN_FORMATS)
         .find_map(|format| journal_date::parse(name.trim(), format))
