@@ -21,7 +21,7 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into the output folder.
     #[command(
-        after_help = "Examples:\n  blockpress build                 build the site of ./site.toml (or ./notes)\n  blockpress build ~/my-graph      build a bare Logseq graph into ~/my-graph/public\n  blockpress build -o /tmp/site    choose the output folder"
+        after_help = "Examples:\n  blockpress build                 build the site of ./site.toml (or of the current folder as a graph)\n  blockpress build ~/my-graph      build a bare Logseq graph into ~/my-graph/public\n  blockpress build -o /tmp/site    choose the output folder"
     )]
     Build(BuildArgs),
     /// Build, serve the site over HTTP, watch the notes and reload the browser on every change.

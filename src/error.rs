@@ -76,6 +76,16 @@ impl Diagnostic {
     ) -> Self {
         Diagnostic { severity: Severity::Warning, path: path.into(), line, message: message.into() }
     }
+
+    /// An error about `path` at `line`: something in the notes could not be built as
+    /// written (a broken reference or embed, a missing asset, an unreadable file).
+    pub fn error(
+        path: impl Into<PathBuf>,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic { severity: Severity::Error, path: path.into(), line, message: message.into() }
+    }
 }
 
 impl fmt::Display for Diagnostic {

@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod graph;
 pub mod init;
 pub mod load;
 pub mod output;

@@ -112,7 +112,7 @@ fn read_note(
         Err(e) => {
             return (
                 None,
-                Some(Diagnostic::warning(&file.rel_path, None, format!("cannot read: {e}"))),
+                Some(Diagnostic::error(&file.rel_path, None, format!("cannot read: {e}"))),
             );
         }
     };

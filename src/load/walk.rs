@@ -33,13 +33,18 @@ pub struct FoundFile {
 /// it sits inside the graph).
 pub fn walk(root: &Path, skip: &[PathBuf]) -> Vec<FoundFile> {
     let mut found = Vec::new();
+    // `skip` holds absolute paths; compare entries as absolute paths too.
+    let root_abs = crate::output::absolute(root);
+    let skip: Vec<PathBuf> = skip.iter().map(|dir| crate::output::absolute(dir)).collect();
     let walker = WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter();
     let walker = walker.filter_entry(|entry| {
         if entry.depth() == 0 {
             return true;
         }
         let ignored_name = is_ignored_name(&entry.file_name().to_string_lossy());
-        let skipped = skip.iter().any(|dir| entry.path() == dir.as_path());
+        let skipped = skip.iter().any(|dir| {
+            root_abs.join(entry.path().strip_prefix(root).unwrap_or(entry.path())) == *dir
+        });
         !ignored_name && !skipped && !is_logseq_internal(root, entry.path())
     });
     for entry in walker.filter_map(|e| e.ok()) {
@@ -95,6 +100,17 @@ mod tests {
         assert_eq!(classify("assets/notes.md"), Some(FileKind::Asset));
         assert_eq!(classify("pages/x.org"), Some(FileKind::OrgNote));
         assert_eq!(classify("whiteboards/x.edn"), None);
+    }
+
+    #[test]
+    fn skips_the_output_folder_of_a_relative_graph_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let graph = dir.path().join("graph");
+        std::fs::create_dir_all(graph.join("public")).unwrap();
+        std::fs::write(graph.join("public/x.md"), "- x").unwrap();
+        std::fs::write(graph.join("a.md"), "- a").unwrap();
+        let found = walk(&graph.join("./"), &[graph.join("public")]);
+        assert_eq!(found.len(), 1, "{found:?}");
     }
 
     #[test]

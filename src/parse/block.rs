@@ -2,7 +2,9 @@
 
 use super::body::{self, BodyNode};
 use super::inline;
-use super::outline::closer_for;
+use std::collections::HashSet;
+
+use super::outline::{Closer, closer_for};
 use super::props::{self, Property};
 use crate::error::Diagnostic;
 
@@ -154,20 +156,22 @@ fn split_properties<'a>(
     let mut kept = Vec::with_capacity(lines.len());
     let mut group = Group::NotSeen;
     let mut in_quote = false;
+    let mut unclosed = HashSet::new();
+    let mut drawer_unclosed = false;
     let mut i = 0;
     while i < lines.len() {
         let l = lines[i];
         let t = l.trim_start();
-        if let Some(end) = swallowed_until(lines, i) {
+        if let Some(end) = swallowed_until(lines, i, &mut unclosed) {
             kept.extend((i..=end).map(|k| (k, lines[k])));
             group = group.end();
             i = end + 1;
             continue;
         }
-        if t.eq_ignore_ascii_case(":PROPERTIES:") {
-            if let Some(end) =
-                lines[i + 1..].iter().position(|x| x.trim().eq_ignore_ascii_case(":END:"))
-            {
+        if t.eq_ignore_ascii_case(":PROPERTIES:") && !drawer_unclosed {
+            let end = lines[i + 1..].iter().position(|x| x.trim().eq_ignore_ascii_case(":END:"));
+            drawer_unclosed = end.is_none();
+            if let Some(end) = end {
                 for drawer_line in &lines[i + 1..i + 1 + end] {
                     if let Some((key, value)) = drawer_property(drawer_line) {
                         properties.push(props::property(key, value));
@@ -221,15 +225,20 @@ impl Group {
 }
 
 /// The last line of a closed swallowing construct (fence, org block, …) opened at line `i`.
-fn swallowed_until(lines: &[&str], i: usize) -> Option<usize> {
+/// `unclosed` remembers closers known to be absent from the rest of the block
+/// (so a block of many unclosed openers is read once).
+fn swallowed_until(lines: &[&str], i: usize, unclosed: &mut HashSet<Closer>) -> Option<usize> {
     let closer = closer_for(lines[i].trim_start())?;
-    if matches!(closer, super::outline::Closer::Exact(_)) {
+    if matches!(closer, Closer::Exact(_)) || unclosed.contains(&closer) {
         return None;
     }
     match lines[i + 1..].iter().position(|x| closer.closes(x)) {
         Some(p) => Some(i + 1 + p),
         None if closer.swallows_to_end() => Some(lines.len() - 1),
-        None => None,
+        None => {
+            unclosed.insert(closer);
+            None
+        }
     }
 }
 

@@ -4,6 +4,8 @@
 //! block found outside a fence becomes its own node, so `#+BEGIN_QUOTE` nests
 //! parsed content and `#+BEGIN_SRC` keeps raw code.
 
+use std::collections::HashSet;
+
 /// Deeper org-block nesting than this is kept as text.
 const MAX_DEPTH: usize = 16;
 
@@ -45,17 +47,28 @@ fn parse_at_depth(text: &str, depth: usize) -> Vec<BodyNode> {
     let lines: Vec<&str> = text.split('\n').collect();
     let mut nodes = Vec::new();
     let mut markdown: Vec<&str> = Vec::new();
+    // Closing lines known to be absent from the rest of the text: a text of
+    // many unclosed openers is then read once, not once per opener.
+    let mut unclosed: HashSet<String> = HashSet::new();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         let trimmed = line.trim_start();
-        if let Some(fence_len) = fence_extent(&lines, i) {
+        let marker = fence_marker(trimmed);
+        let fence = match marker.filter(|m| !unclosed.contains(*m)) {
+            Some(m) => fence_extent(&lines, i).or_else(|| {
+                unclosed.insert(m.to_string());
+                None
+            }),
+            None => None,
+        };
+        if let Some(fence_len) = fence {
             markdown.extend_from_slice(&lines[i..i + fence_len]);
             i += fence_len;
             continue;
         }
         if depth < MAX_DEPTH {
-            if let Some((kind, args, end)) = org_block(&lines, i, trimmed) {
+            if let Some((kind, args, end)) = org_block(&lines, i, trimmed, &mut unclosed) {
                 flush(&mut markdown, &mut nodes);
                 let inner = dedent(&lines[i + 1..end]);
                 nodes.push(if is_verbatim(&kind) {
@@ -84,21 +97,23 @@ fn flush(markdown: &mut Vec<&str>, nodes: &mut Vec<BodyNode>) {
     }
 }
 
+fn fence_marker(trimmed: &str) -> Option<&'static str> {
+    ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m))
+}
+
 /// Lines taken by a closed fence starting at `i` (opener to closer), if any.
 pub fn fence_extent(lines: &[&str], i: usize) -> Option<usize> {
-    let t = lines[i].trim_start();
-    let marker = if t.starts_with("```") {
-        "```"
-    } else if t.starts_with("~~~") {
-        "~~~"
-    } else {
-        return None;
-    };
+    let marker = fence_marker(lines[i].trim_start())?;
     lines[i + 1..].iter().position(|l| l.trim_start().starts_with(marker)).map(|offset| offset + 2)
 }
 
 /// `#+BEGIN_NAME args` at line `i` with its closing line index.
-fn org_block(lines: &[&str], i: usize, trimmed: &str) -> Option<(String, String, usize)> {
+fn org_block(
+    lines: &[&str],
+    i: usize,
+    trimmed: &str,
+    unclosed: &mut HashSet<String>,
+) -> Option<(String, String, usize)> {
     let head = trimmed.get(..8)?;
     if !head.eq_ignore_ascii_case("#+begin_") {
         return None;
@@ -110,10 +125,17 @@ fn org_block(lines: &[&str], i: usize, trimmed: &str) -> Option<(String, String,
         return None;
     }
     let end_marker = format!("#+end_{kind}");
+    if unclosed.contains(&end_marker) {
+        return None;
+    }
     let end = lines[i + 1..].iter().position(|l| {
         let t = l.trim();
         t.get(..end_marker.len()).is_some_and(|head| head.eq_ignore_ascii_case(&end_marker))
-    })?;
+    });
+    let Some(end) = end else {
+        unclosed.insert(end_marker);
+        return None;
+    };
     Some((kind, rest[name_len..].trim().to_string(), i + 1 + end))
 }
 

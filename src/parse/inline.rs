@@ -46,6 +46,7 @@ pub fn scan(text: &str) -> Vec<Inline<'_>> {
     let bytes = text.as_bytes();
     let mut plain_start = 0;
     let mut i = 0;
+    let mut stop = 0;
     while i < bytes.len() {
         let found = match bytes[i] {
             b'[' => labelled_ref_at(text, i)
@@ -53,7 +54,12 @@ pub fn scan(text: &str) -> Vec<Inline<'_>> {
                 .or_else(|| page_ref_at(text, i).map(|(end, name)| (end, Inline::PageRef(name)))),
             b'#' => tag_at(text, i).map(|(end, name)| (end, Inline::Tag(name))),
             b'(' => block_ref_at(text, i).map(|(end, id)| (end, Inline::BlockRef(id))),
-            b'{' => macro_at(text, i).map(|(end, m)| (end, Inline::Macro(m))),
+            b'{' if bytes.get(i + 1) == Some(&b'{') => {
+                if stop < i + 2 {
+                    stop = brace_stop(text, i + 2);
+                }
+                macro_at(text, i, stop).map(|(end, m)| (end, Inline::Macro(m)))
+            }
             b'h' => url_at(text, i).map(|end| (end, Inline::Url(&text[i..end]))),
             _ => None,
         };
@@ -75,6 +81,9 @@ pub fn scan(text: &str) -> Vec<Inline<'_>> {
     out
 }
 
+/// Deeper `[[a [[b [[…]]]]]]` nesting than this is text, not a link.
+const MAX_LINK_NESTING: usize = 32;
+
 /// `[[...]]` at `start`: returns (end, name). Nested `[[..]]` stay inside the name.
 pub fn page_ref_at(text: &str, start: usize) -> Option<(usize, &str)> {
     let bytes = text.as_bytes();
@@ -89,6 +98,10 @@ pub fn page_ref_at(text: &str, start: usize) -> Option<(usize, &str)> {
             b'\\' => i += 1,
             b'[' if bytes.get(i + 1) == Some(&b'[') => {
                 depth += 1;
+                // Bounded nesting keeps the scan of a line linear and the name recursion shallow.
+                if depth > MAX_LINK_NESTING {
+                    return None;
+                }
                 i += 1;
             }
             b']' if bytes.get(i + 1) == Some(&b']') => {
@@ -112,11 +125,12 @@ fn labelled_ref_at(text: &str, start: usize) -> Option<(usize, &str, &str)> {
     if rest.starts_with('[') {
         return None;
     }
-    let close = rest.find("](")?;
+    // The label holds no `[`, `]` or newline: stop at the first of them (linear on `[a [b [c`).
+    let close = rest
+        .bytes()
+        .position(|b| matches!(b, b'\n' | b'[' | b']'))
+        .filter(|&c| rest[c..].starts_with("]("))?;
     let label = &rest[..close];
-    if label.contains(['\n', '[', ']']) {
-        return None;
-    }
     let target_start = start + 1 + close + 2;
     let (end, name) = page_ref_at(text, target_start)?;
     (text[end..].starts_with(')')).then_some((end + 1, label, name))
@@ -154,7 +168,10 @@ fn tag_at(text: &str, start: usize) -> Option<(usize, &str)> {
 
 fn block_ref_at(text: &str, start: usize) -> Option<(usize, &str)> {
     let rest = text[start..].strip_prefix("((")?;
-    let close = rest.find("))")?;
+    // Only a UUID and spaces may come before `))`: stop at the first other character.
+    let close = rest
+        .find(|c: char| !(c.is_ascii_hexdigit() || c == '-' || c.is_whitespace()))
+        .filter(|&c| rest[c..].starts_with("))"))?;
     let id = rest[..close].trim();
     is_uuid(id).then_some((start + 2 + close + 2, id))
 }
@@ -169,11 +186,22 @@ pub fn is_uuid(s: &str) -> bool {
             .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-fn macro_at(text: &str, start: usize) -> Option<(usize, Macro<'_>)> {
+/// Byte index of the first `}` or newline at or after `from` (the text's length if none).
+fn brace_stop(text: &str, from: usize) -> usize {
+    let bytes = &text.as_bytes()[from..];
+    bytes.iter().position(|&b| b == b'}' || b == b'\n').map_or(text.len(), |p| from + p)
+}
+
+/// `{{…}}` at `start`; `stop` is [`brace_stop`] of `start + 2` (shared by the
+/// calls of one scan, so a line of `{{{{…` stays linear).
+fn macro_at(text: &str, start: usize, stop: usize) -> Option<(usize, Macro<'_>)> {
     let rest = text[start..].strip_prefix("{{")?;
-    let close = rest.find("}}")?;
+    if !text[stop..].starts_with("}}") {
+        return None;
+    }
+    let close = stop - start - 2;
     let raw = &rest[..close];
-    if raw.contains(['\n', '}']) || raw.trim().is_empty() {
+    if raw.trim().is_empty() {
         return None;
     }
     let raw_trimmed = raw.trim();
@@ -233,29 +261,65 @@ fn url_at(text: &str, start: usize) -> Option<usize> {
 /// `(part, inside a highlight)`. mldoc treats a highlight like emphasis.
 pub fn split_highlights(text: &str) -> Vec<(&str, bool)> {
     let mut parts = Vec::new();
-    let mut rest = text;
+    let mut delimiters = Delimiters::new(text);
     let mut offset = 0;
-    while let Some((open, delim)) =
-        ["==", "^^"].iter().filter_map(|d| rest.find(d).map(|p| (p, *d))).min()
-    {
-        let after = &rest[open + 2..];
+    while let Some((open, delim)) = delimiters.next_from(offset) {
+        let after = &text[open + 2..];
         let Some(close) =
             after.find(delim).filter(|&c| c > 0 && !after.starts_with(char::is_whitespace))
         else {
             break;
         };
-        if open > 0 {
-            parts.push((&text[offset..offset + open], false));
+        if open > offset {
+            parts.push((&text[offset..open], false));
         }
         parts.push((&after[..close], true));
-        let consumed = open + 2 + close + 2;
-        offset += consumed;
-        rest = &rest[consumed..];
+        offset = open + 2 + close + 2;
     }
     if offset < text.len() {
         parts.push((&text[offset..], false));
     }
     parts
+}
+
+/// The highlight delimiters.
+const DELIMITERS: [&str; 2] = ["==", "^^"];
+
+/// Finds the `==` and `^^` of one text from left to right, searching for each
+/// only once over the text (searching for both again from every position made
+/// long lines quadratic).
+pub struct Delimiters<'a> {
+    text: &'a str,
+    /// Per delimiter: not searched yet, or where the next one is (`None`: no more).
+    next: [Option<Option<usize>>; 2],
+}
+
+impl<'a> Delimiters<'a> {
+    /// A finder over `text`.
+    pub fn new(text: &'a str) -> Self {
+        Delimiters { text, next: [None, None] }
+    }
+
+    /// The first `==` or `^^` at or after byte `from`; `from` must not go back between calls.
+    pub fn next_from(&mut self, from: usize) -> Option<(usize, &'static str)> {
+        let mut best: Option<(usize, &'static str)> = None;
+        for (k, delim) in DELIMITERS.into_iter().enumerate() {
+            let stale = match self.next[k] {
+                None => true,
+                Some(found) => found.is_some_and(|p| p < from),
+            };
+            if stale {
+                let found = self.text.get(from..).and_then(|t| t.find(delim)).map(|p| from + p);
+                self.next[k] = Some(found);
+            }
+            if let Some(Some(p)) = self.next[k] {
+                if best.is_none_or(|(b, _)| p < b) {
+                    best = Some((p, delim));
+                }
+            }
+        }
+        best
+    }
 }
 
 /// Whether a `[[…]]` name is really a path to a file of the graph (`../assets/x.pdf`), not a page.
@@ -268,7 +332,7 @@ pub fn is_asset_path(name: &str) -> bool {
 /// inline scanner by turning them into private-use characters; [`restore_escapes`]
 /// turns them back. Private-use characters already in the text become U+FFFD.
 pub fn protect_escapes(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains('\\') && !text.contains(PROTECTED) {
+    if !text.contains('\\') && !has_protected(text) {
         return text.into();
     }
     let mut out = String::with_capacity(text.len());
@@ -293,13 +357,19 @@ pub fn protect_escapes(text: &str) -> std::borrow::Cow<'_, str> {
 const ESCAPABLE: &str = "#[({";
 const PROTECTED: &[char] = &['\u{E010}', '\u{E011}', '\u{E012}', '\u{E013}'];
 
+/// Whether `text` holds a private-use character of [`PROTECTED`] (one fast
+/// search per character: a search for a set of characters is slow unoptimised).
+fn has_protected(text: &str) -> bool {
+    PROTECTED.iter().any(|&c| text.contains(c))
+}
+
 fn protected(c: char) -> char {
     PROTECTED[ESCAPABLE.find(c).unwrap_or(0)]
 }
 
 /// Undoes [`protect_escapes`] in text (`in_code`: keep the backslash, as code shows it).
 pub fn restore_escapes(text: &str, in_code: bool) -> std::borrow::Cow<'_, str> {
-    if !text.contains(PROTECTED) {
+    if !has_protected(text) {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 4);

@@ -7,6 +7,8 @@
 //! (`with-parent-and-left`). Iterative throughout: no recursion, so no stack
 //! overflow on pathological nesting.
 
+use std::collections::HashSet;
+
 /// A block as cut out of the file, before its text is parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawBlock {
@@ -34,7 +36,8 @@ struct Start<'a> {
 }
 
 fn block_start(line: &str) -> Option<Start<'_>> {
-    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    // A byte loop: a char-set trim is slow enough unoptimised to matter on deep indentation.
+    let indent = line.bytes().position(|b| b != b' ' && b != b'\t').unwrap_or(line.len());
     let rest = &line[indent..];
     let level = indent + 1;
     if let Some(after) = rest.strip_prefix('-') {
@@ -143,6 +146,7 @@ fn is_drawer_name(name: &str) -> bool {
         && name != "END"
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Closer {
     /// A fence closes at any line starting with ``` or ~~~ (mldoc accepts either).
     Fence,
@@ -175,12 +179,27 @@ impl Closer {
 
 /// Lines `from..` up to and including the closer of the construct opened by
 /// `opener`, or 0 if it is never closed (an unclosed construct swallows nothing).
-fn swallowed_lines(lines: &[&str], from: usize, opener: &str) -> usize {
+/// `unclosed` remembers closers already known to be absent from the rest of
+/// the file, so a file of unclosed fences is read once, not once per fence.
+fn swallowed_lines(
+    lines: &[&str],
+    from: usize,
+    opener: &str,
+    unclosed: &mut HashSet<Closer>,
+) -> usize {
     let Some(closer) = closer_for(opener) else { return 0 };
-    match lines[from..].iter().position(|line| closer.closes(line)) {
+    let found = if unclosed.contains(&closer) {
+        None
+    } else {
+        lines[from..].iter().position(|line| closer.closes(line))
+    };
+    match found {
         Some(offset) => offset + 1,
         None if closer.swallows_to_end() => lines.len() - from,
-        None => 0,
+        None => {
+            unclosed.insert(closer);
+            0
+        }
     }
 }
 
@@ -215,6 +234,7 @@ pub fn segment(text: &str) -> Vec<RawBlock> {
     }
     let lines: Vec<&str> = text.split('\n').collect();
     let mut segments: Vec<Segment<'_>> = Vec::new();
+    let mut unclosed = HashSet::new();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -246,7 +266,7 @@ pub fn segment(text: &str) -> Vec<RawBlock> {
         if !is_start {
             current.lines.push(line);
         }
-        let swallowed = swallowed_lines(&lines, i + 1, opener);
+        let swallowed = swallowed_lines(&lines, i + 1, opener, &mut unclosed);
         current.lines.extend_from_slice(&lines[i + 1..i + 1 + swallowed]);
         i += 1 + swallowed;
     }

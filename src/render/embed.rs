@@ -22,7 +22,7 @@ pub fn render_embed(links: &PageLinks<'_>, arg: &str) -> String {
     if inline::is_uuid(uuid) {
         return embed_block(links, &uuid.to_ascii_lowercase());
     }
-    links.warn(format!("{{{{embed {arg}}}}} names neither a page nor a block"));
+    links.error(format!("{{{{embed {arg}}}}} names neither a page nor a block"));
     marker("Embed of nothing: give it a [[page]] or a ((block reference))")
 }
 
@@ -30,12 +30,27 @@ fn marker(text: &str) -> String {
     format!("<div class=\"embed embed-missing\" role=\"note\">{}</div>", escape_html(text))
 }
 
-/// Pushes `key` on the embed stack unless that would close a cycle or go too deep.
+/// Embeds shown in one rendering of a page, nested ones included: pages that
+/// embed each other many times would otherwise multiply (k embeds, 5 deep: k⁵).
+pub const MAX_EMBEDS: usize = 500;
+
+/// Pushes `key` on the embed stack unless that would close a cycle, go too deep
+/// or exceed the page's embed budget.
 fn enter(links: &PageLinks<'_>, key: String, what: &str) -> Result<(), String> {
+    let count = links.embeds.get() + 1;
+    links.embeds.set(count);
+    if count > MAX_EMBEDS {
+        if count == MAX_EMBEDS + 1 {
+            links
+                .warn(format!("more than {MAX_EMBEDS} embeds on one page; the rest are not shown"));
+        }
+        return Err(marker(&format!("Too many embeds: {what} is not shown")));
+    }
     let stack = links.stack.borrow();
     if stack.contains(&key) {
         drop(stack);
-        links.warn(format!("embed cycle: {what} embeds itself (directly or through other embeds)"));
+        links
+            .error(format!("embed cycle: {what} embeds itself (directly or through other embeds)"));
         return Err(marker(&format!("Embed cycle: {what} is already shown above")));
     }
     if stack.len() >= MAX_DEPTH {
@@ -50,7 +65,7 @@ fn enter(links: &PageLinks<'_>, key: String, what: &str) -> Result<(), String> {
 
 fn embed_page(links: &PageLinks<'_>, name: &str) -> String {
     let Some(page) = links.site.lookup(name) else {
-        links.warn(format!("embedded page \"{name}\" does not exist or is not published"));
+        links.error(format!("embedded page \"{name}\" does not exist or is not published"));
         return marker(&format!("Embedded page not found: {name}"));
     };
     let what = format!("page \"{}\"", page.name);
@@ -80,7 +95,7 @@ fn embed_page(links: &PageLinks<'_>, name: &str) -> String {
 
 fn embed_block(links: &PageLinks<'_>, uuid: &str) -> String {
     let Some((page, index)) = links.site.block(uuid) else {
-        links.warn(format!("embedded block {uuid} does not exist or is not published"));
+        links.error(format!("embedded block {uuid} does not exist or is not published"));
         return marker("Embedded block not found");
     };
     if let Err(html) = enter(links, format!("block:{uuid}"), &format!("block {uuid}")) {
@@ -119,6 +134,8 @@ pub fn descendants_html(pages: &[Page], root: PageId) -> String {
     }
     html.push_str("<ul class=\"namespace-tree\">");
     let mut stack: Vec<(PageId, usize)> = vec![(root, 0)];
+    // Each page once: a namespace cycle must not loop forever.
+    let mut seen = std::collections::HashSet::from([root]);
     while let Some((page, pos)) = stack.last_mut() {
         let children = &pages[*page].children;
         let Some(&child) = children.get(*pos) else {
@@ -129,6 +146,9 @@ pub fn descendants_html(pages: &[Page], root: PageId) -> String {
             continue;
         };
         *pos += 1;
+        if !seen.insert(child) {
+            continue;
+        }
         let label = pages[child].name.rsplit('/').next().unwrap_or(&pages[child].name);
         html.push_str(&format!(
             "<li><a class=\"page-ref\" href=\"{}\">{}</a>",

@@ -29,7 +29,8 @@ pub fn render_macro(links: &PageLinks<'_>, call: &Macro<'_>) -> Option<String> {
             Some(media_link(call.name, arg))
         }
         "cloze" => {
-            let answer = arg.rsplit_once("\\\\").map_or(arg, |(answer, _)| answer).trim();
+            // `{{cloze answer \\ cue}}`: Markdown has already turned `\\` into one backslash.
+            let answer = arg.rsplit_once('\\').map_or(arg, |(answer, _)| answer).trim();
             Some(format!("<span class=\"cloze\">{}</span>", escape_html(answer)))
         }
         "namespace" => Some(embed::namespace_tree(links, arg)),
@@ -46,7 +47,8 @@ fn media_link(name: &str, arg: &str) -> String {
     } else if name == "youtube" || name == "video" {
         format!("https://www.youtube.com/watch?v={arg}")
     } else {
-        arg.to_string()
+        // Only web links become links: `{{vimeo javascript:…}}` must not be clickable.
+        return format!("<span class=\"macro media\">{}</span>", escape_html(arg));
     };
     format!(
         "<a class=\"external media\" href=\"{}\">▶ {}</a>",

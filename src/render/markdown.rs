@@ -30,6 +30,11 @@ pub trait Links {
     fn macro_html(&self, call: &Macro<'_>) -> Option<String>;
     /// Reports a problem in the block being rendered.
     fn warn(&self, message: String);
+    /// Reports something in the block being rendered that is broken (a block
+    /// reference to nothing, a missing asset); a warning unless overridden.
+    fn error(&self, message: String) {
+        self.warn(message)
+    }
     /// Tells which source line the following content comes from (for warnings).
     fn enter_block(&self, _line: usize) {}
 }
@@ -277,7 +282,7 @@ impl<'a> Rewriter<'a> {
                     self.link_stack.push(LinkKind::Ours);
                 }
                 None => {
-                    self.links.warn(format!("block reference (({uuid})) points at no block"));
+                    self.links.error(format!("block reference (({uuid})) points at no block"));
                     self.link_stack.push(LinkKind::Dropped);
                 }
             }
@@ -396,7 +401,7 @@ impl<'a> Rewriter<'a> {
             Some((url, title)) => self
                 .html(format!("<a class=\"block-ref\" href=\"{}\">{title}</a>", escape_href(&url))),
             None => {
-                self.links.warn(format!("block reference (({uuid})) points at no block"));
+                self.links.error(format!("block reference (({uuid})) points at no block"));
                 self.html("<span class=\"block-ref missing\" title=\"This block reference points at no block\">missing block</span>".into());
             }
         }
@@ -410,7 +415,7 @@ impl<'a> Rewriter<'a> {
                 escape_html(call.name)
             )
         });
-        if html.starts_with("<div") && self.in_paragraph {
+        if (html.starts_with("<div") || html.starts_with("<ul")) && self.in_paragraph {
             // A block-level result (an embed, a query) cannot sit inside <p>: close and reopen it.
             self.events.push(Event::Html(CowStr::from(format!("</p>{html}<p>"))));
         } else {
@@ -420,8 +425,11 @@ impl<'a> Rewriter<'a> {
 
     /// Plain text: `==` and `^^` highlights, the rest as text.
     fn plain(&mut self, text: &str) {
-        let mut rest = text;
-        while let Some((pos, delim)) = next_delimiter(rest) {
+        let mut delimiters = inline::Delimiters::new(text);
+        let mut offset = 0;
+        while let Some((at, delim)) = delimiters.next_from(offset) {
+            let rest = &text[offset..];
+            let pos = at - offset;
             let before = &rest[..pos];
             let after = &rest[pos + 2..];
             // An empty side means the neighbouring event (e.g. `**bold**`) supplies the content.
@@ -436,9 +444,9 @@ impl<'a> Rewriter<'a> {
             } else {
                 self.plain_verbatim(&rest[..pos + 2]);
             }
-            rest = after;
+            offset = at + 2;
         }
-        self.plain_verbatim(rest);
+        self.plain_verbatim(&text[offset..]);
     }
 
     fn last_is_content(&self) -> bool {
@@ -456,15 +464,6 @@ impl<'a> Rewriter<'a> {
         if self.mark_open.take().is_some() {
             self.html("</mark>".into());
         }
-    }
-}
-
-fn next_delimiter(text: &str) -> Option<(usize, &'static str)> {
-    let eq = text.find("==").map(|p| (p, "=="));
-    let caret = text.find("^^").map(|p| (p, "^^"));
-    match (eq, caret) {
-        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
-        (a, b) => a.or(b),
     }
 }
 

@@ -96,6 +96,7 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<D
     let nav = nav(site);
     let base = base_context(site, &nav);
     let journals = journal_order(site);
+    let graph = crate::graph::install(site);
     let ids: Vec<usize> = site.published().map(|(id, _)| id).collect();
     let rendered: Vec<Result<(OutputFile, Vec<Diagnostic>)>> = ids
         .into_par_iter()
@@ -109,12 +110,19 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<D
         diagnostics.extend(found);
     }
     files.push(home(site, theme, &base, &journals)?);
+    diagnostics.extend(home_page_warnings(site));
     files.extend(indexes::render_indexes(site, theme, &base, &journals)?);
+    files.push(crate::graph::render_page(&graph, theme, &base)?);
     files.extend(feeds::feeds(site, &journals));
     files.push(OutputFile {
         path: "404.html".into(),
         bytes: theme.render("404.html", &base)?.into_bytes(),
     });
+    files.push(OutputFile {
+        path: "search.html".into(),
+        bytes: theme.render("search.html", &base)?.into_bytes(),
+    });
+    files.extend(crate::search::search_files(site));
     for (path, bytes) in theme.static_files() {
         files.push(OutputFile { path: format!("static/{path}"), bytes: bytes.to_vec() });
     }
@@ -133,11 +141,30 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<D
 
 /// The page shown as the home page: `home_page` of site.toml, else Logseq's `:default-home`.
 pub fn home_page(site: &Site) -> Option<usize> {
-    let name = [site.config.home_page.as_str(), site.logseq.default_home.as_deref().unwrap_or("")]
+    [site.config.home_page.as_str(), site.logseq.default_home.as_deref().unwrap_or("")]
         .into_iter()
-        .find(|n| !n.trim().is_empty())?;
-    let page = site.lookup(name)?;
-    site.by_identity.get(&page.identity).copied()
+        .filter(|name| !name.trim().is_empty())
+        .find_map(|name| site.lookup(name))
+        .and_then(|page| site.by_identity.get(&page.identity).copied())
+}
+
+/// A warning when a configured home page is not a published page.
+fn home_page_warnings(site: &Site) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    let name = site.config.home_page.trim();
+    if !name.is_empty() && site.lookup(name).is_none() {
+        let message = format!(
+            "home_page \"{name}\" is not a published page; using the next choice for the home page"
+        );
+        warnings.push(Diagnostic::warning("site.toml", None, message));
+    }
+    if let Some(name) = site.logseq.default_home.as_deref().filter(|n| !n.trim().is_empty()) {
+        if site.lookup(name).is_none() {
+            let message = format!(":default-home page \"{name}\" is not a published page");
+            warnings.push(Diagnostic::warning("logseq/config.edn", None, message));
+        }
+    }
+    warnings
 }
 
 fn link(site: &Site, id: usize) -> LinkContext {

@@ -19,6 +19,8 @@ pub struct PageLinks<'a> {
     line: std::cell::Cell<usize>,
     /// What is being embedded or expanded right now (cycle and depth guard).
     pub stack: RefCell<Vec<String>>,
+    /// Embeds met so far (the budget guard of [`super::embed`]).
+    pub embeds: std::cell::Cell<usize>,
     /// Markdown options of the site.
     pub options: MarkdownOptions,
     /// Warnings found while rendering.
@@ -34,6 +36,7 @@ impl<'a> PageLinks<'a> {
             rel_path: RefCell::new(rel_path),
             line: std::cell::Cell::new(0),
             stack: RefCell::new(Vec::new()),
+            embeds: std::cell::Cell::new(0),
             options: MarkdownOptions { allow_html: site.config.allow_html },
             diagnostics: RefCell::new(Vec::new()),
         }
@@ -86,7 +89,7 @@ impl Links for PageLinks<'_> {
             return None;
         }
         if !self.site.assets.contains(path) {
-            self.warn(format!("asset {path} does not exist"));
+            self.error(format!("asset {path} does not exist"));
         }
         Some(path.to_string())
     }
@@ -100,12 +103,20 @@ impl Links for PageLinks<'_> {
     }
 
     fn warn(&self, message: String) {
+        self.report(Diagnostic::warning, message);
+    }
+
+    fn error(&self, message: String) {
+        self.report(Diagnostic::error, message);
+    }
+}
+
+impl PageLinks<'_> {
+    /// Records a diagnostic at the current file and line.
+    fn report(&self, make: fn(String, Option<usize>, String) -> Diagnostic, message: String) {
         let line = self.line.get();
-        self.diagnostics.borrow_mut().push(Diagnostic::warning(
-            self.rel_path.borrow().as_str(),
-            (line > 0).then_some(line),
-            message,
-        ));
+        let path = self.rel_path.borrow().clone();
+        self.diagnostics.borrow_mut().push(make(path, (line > 0).then_some(line), message));
     }
 }
 
@@ -238,12 +249,20 @@ pub struct PageContext {
     pub description: String,
     /// Linked references, grouped by page.
     pub backlinks: Vec<BacklinkGroup>,
+    /// Pages of the linked references past [`MAX_SHOWN_REFERENCES`], with counts.
+    pub backlinks_more: Vec<MoreReferences>,
     /// Unlinked references (the name mentioned without a link), grouped by page.
     pub unlinked: Vec<BacklinkGroup>,
+    /// Pages of the unlinked references past [`MAX_SHOWN_UNLINKED`], with counts.
+    pub unlinked_more: Vec<MoreReferences>,
+    /// Number of unlinked references.
+    pub unlinked_count: usize,
     /// Pages whose `tags::` list this page.
     pub tagged: Vec<LinkContext>,
     /// The namespace tree below this page, as HTML (empty when it has no children).
     pub hierarchy: String,
+    /// The page's neighbourhood as an SVG map (empty when it has no links).
+    pub local_graph: String,
     /// Number of blocks referring to this page.
     pub reference_count: usize,
     /// Table of contents: the page's heading blocks (empty when there are too few).
@@ -278,6 +297,8 @@ pub fn page_context(site: &Site, id: PageId) -> (PageContext, Vec<Diagnostic>) {
         }
         None => (String::new(), Vec::new(), String::new()),
     };
+    let linked = reference_groups(site, &page.backlinks, options, true, MAX_SHOWN_REFERENCES);
+    let unlinked = reference_groups(site, &page.unlinked, options, false, MAX_SHOWN_UNLINKED);
     let context = PageContext {
         title: page.name.clone(),
         url: page.file_name(),
@@ -288,11 +309,15 @@ pub fn page_context(site: &Site, id: PageId) -> (PageContext, Vec<Diagnostic>) {
         tags: page.tags.iter().filter_map(|&t| link_to(site, t)).collect(),
         content,
         description,
-        backlinks: reference_groups(site, &page.backlinks, options, true),
-        unlinked: reference_groups(site, &page.unlinked, options, false),
+        backlinks: linked.groups,
+        backlinks_more: linked.more,
+        unlinked: unlinked.groups,
+        unlinked_more: unlinked.more,
         tagged: page.tagged.iter().filter_map(|&t| link_to(site, t)).collect(),
         hierarchy: super::embed::descendants_html(&site.pages, id),
+        local_graph: crate::graph::local_svg(site, id),
         reference_count: page.backlinks.len(),
+        unlinked_count: page.unlinked.len(),
         toc: table_of_contents(site, page),
         prev: None,
         next: None,
@@ -355,9 +380,12 @@ fn reference_groups(
     locs: &[BlockLoc],
     options: MarkdownOptions,
     with_children: bool,
-) -> Vec<BacklinkGroup> {
+    limit: usize,
+) -> References {
     let listed: std::collections::HashSet<BlockLoc> = locs.iter().copied().collect();
     let mut groups: Vec<BacklinkGroup> = Vec::new();
+    let mut more: Vec<MoreReferences> = Vec::new();
+    let mut shown = 0;
     for &loc in locs {
         let source = &site.pages[loc.page];
         let Some(note) = &source.note else { continue };
@@ -367,6 +395,18 @@ fn reference_groups(
         {
             continue;
         }
+        if shown >= limit {
+            match more.last_mut() {
+                Some(last) if last.url == source.file_name() => last.count += 1,
+                _ => more.push(MoreReferences {
+                    title: source.name.clone(),
+                    url: source.file_name(),
+                    count: 1,
+                }),
+            }
+            continue;
+        }
+        shown += 1;
         let links = PageLinks::new(site, source);
         let ctx = TreeContext { links: &links, options, anchors: &[] };
         let block = &note.blocks[loc.block];
@@ -400,7 +440,29 @@ fn reference_groups(
             }),
         }
     }
-    groups
+    References { groups, more }
+}
+
+/// Linked references shown on a page before the rest are only listed by page.
+pub const MAX_SHOWN_REFERENCES: usize = 100;
+/// Unlinked references shown on a page before the rest are only listed by page.
+pub const MAX_SHOWN_UNLINKED: usize = 30;
+
+/// References of a page: the shown blocks grouped by page, and the pages of the rest.
+struct References {
+    groups: Vec<BacklinkGroup>,
+    more: Vec<MoreReferences>,
+}
+
+/// A page whose references to this page are counted but not shown (past the limit).
+#[derive(Debug, Clone, Serialize)]
+pub struct MoreReferences {
+    /// The referencing page.
+    pub title: String,
+    /// Its URL.
+    pub url: String,
+    /// How many of its blocks refer to this page.
+    pub count: usize,
 }
 
 /// Parents of a block, nearest first.

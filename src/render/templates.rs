@@ -22,10 +22,12 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("404.html", include_str!("../../themes/default/templates/404.html")),
     ("all-pages.html", include_str!("../../themes/default/templates/all-pages.html")),
     ("base.html", include_str!("../../themes/default/templates/base.html")),
+    ("graph.html", include_str!("../../themes/default/templates/graph.html")),
     ("index.html", include_str!("../../themes/default/templates/index.html")),
     ("journals.html", include_str!("../../themes/default/templates/journals.html")),
     ("page.html", include_str!("../../themes/default/templates/page.html")),
     ("redirect.html", include_str!("../../themes/default/templates/redirect.html")),
+    ("search.html", include_str!("../../themes/default/templates/search.html")),
     ("tags.html", include_str!("../../themes/default/templates/tags.html")),
 ];
 
@@ -33,6 +35,9 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 const DEFAULT_STATIC: &[(&str, &[u8])] = &[
     ("blockpress.js", include_bytes!("../../themes/default/static/blockpress.js")),
     ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
+    ("graph.js", include_bytes!("../../themes/default/static/graph.js")),
+    ("search.css", include_bytes!("../../themes/default/static/search.css")),
+    ("search.js", include_bytes!("../../themes/default/static/search.js")),
     ("style.css", include_bytes!("../../themes/default/static/style.css")),
 ];
 
@@ -225,6 +230,9 @@ mod tests {
                 "tags": [{"title": "RBAC", "url": "rbac.html"}],
                 "content": "<ul class=\"blocks\"><li class=\"block\" id=\"b-1\"><div class=\"block-content\"><p>Hello</p></div></li></ul>",
                 "description": "All about <k8s>",
+                "reference_count": 1, "unlinked": [], "unlinked_count": 0, "backlinks_more": [], "unlinked_more": [],
+                "tagged": [], "hierarchy": "", "toc": [], "local_graph": "",
+
                 "backlinks": [{
                     "title": "Storage",
                     "url": "storage.html",
@@ -274,7 +282,9 @@ mod tests {
             assert!(theme.has_template(name), "{name}");
         }
         let paths: Vec<&str> = theme.static_files().iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(paths, ["blockpress.js", "favicon.svg", "style.css"]);
+        let embedded: Vec<&str> = DEFAULT_STATIC.iter().map(|(p, _)| *p).collect();
+        assert_eq!(paths, embedded);
+        assert!(paths.contains(&"style.css") && paths.contains(&"blockpress.js"));
     }
 
     #[test]
@@ -307,6 +317,9 @@ mod tests {
                 "title": "Jan 5th, 2024", "url": "2024-01-05.html", "kind": "journal",
                 "date": "2024-01-05", "namespace": [], "properties": [], "tags": [],
                 "content": "", "description": "", "backlinks": [],
+                "reference_count": 1, "unlinked": [], "unlinked_count": 0, "backlinks_more": [], "unlinked_more": [],
+                "tagged": [], "hierarchy": "", "toc": [], "local_graph": "",
+
                 "prev": {"title": "Jan 4th, 2024", "url": "2024-01-04.html"}, "next": null,
             }),
         );
@@ -401,10 +414,15 @@ mod tests {
         let theme = Theme::load(dir.path(), "mine").unwrap();
         let files: Vec<(&str, &[u8])> =
             theme.static_files().iter().map(|(p, b)| (p.as_str(), b.as_ref())).collect();
+        let get = |path: &str| files.iter().find(|(p, _)| *p == path).map(|(_, b)| *b);
+        assert_eq!(get("style.css"), Some(&b"body{}"[..]), "overridden");
+        assert_eq!(get("img/logo.svg"), Some(&b"<svg/>"[..]), "added");
+        assert!(get("blockpress.js").is_some(), "the default's other files stay");
+        assert!(get(".DS_Store").is_none(), "hidden files are skipped");
         let paths: Vec<&str> = files.iter().map(|(p, _)| *p).collect();
-        assert_eq!(paths, ["blockpress.js", "favicon.svg", "img/logo.svg", "style.css"]);
-        assert_eq!(files[3].1, b"body{}");
-        assert_eq!(files[2].1, b"<svg/>");
+        let mut sorted = paths.clone();
+        sorted.sort_unstable();
+        assert_eq!(paths, sorted, "sorted by path");
     }
 
     #[test]

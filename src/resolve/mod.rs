@@ -112,9 +112,14 @@ pub fn identity(name: &str) -> String {
     name.trim().trim_matches('/').nfc().flat_map(char::to_lowercase).collect()
 }
 
+/// Names with more `/` than this are plain names, not namespace paths (a
+/// hostile `a/a/a/…` would otherwise create one page per prefix).
+const MAX_NAMESPACE_DEPTH: usize = 64;
+
 /// Whether a page name is a namespace path (`a/b`), as Logseq decides.
 pub fn is_namespace(name: &str) -> bool {
     name.contains('/')
+        && name.bytes().filter(|&b| b == b'/').count() <= MAX_NAMESPACE_DEPTH
         && !name.starts_with("./")
         && !name.starts_with("../")
         && !name.contains("://")
@@ -141,6 +146,15 @@ struct Builder<'a> {
 impl Builder<'_> {
     /// The page for `name`, created as a missing page when new.
     fn page_for(&mut self, name: &str) -> PageId {
+        let (page, created) = self.page_without_namespace(name);
+        if created {
+            self.add_namespace(page);
+        }
+        page
+    }
+
+    /// The page for `name` and whether it was created (its namespace not yet set).
+    fn page_without_namespace(&mut self, name: &str) -> (PageId, bool) {
         let (name, journal) = match journal_of(name, self.logseq) {
             Some(date) => {
                 (journal_date::format(date, &self.logseq.journal_title_format), Some(date))
@@ -149,11 +163,9 @@ impl Builder<'_> {
         };
         let id = identity(&name);
         if let Some(&page) = self.by_identity.get(&id) {
-            return page;
+            return (page, false);
         }
-        let page = self.push(name, id, None, journal);
-        self.add_namespace(page);
-        page
+        (self.push(name, id, None, journal), true)
     }
 
     fn push(
@@ -199,14 +211,24 @@ impl Builder<'_> {
         if !is_namespace(&name) {
             return;
         }
-        let parts: Vec<&str> = name.split('/').collect();
         let mut ancestors = Vec::new();
-        for end in 1..parts.len() {
-            let prefix = parts[..end].join("/");
+        for (end, _) in name.match_indices('/') {
+            let prefix = &name[..end];
             if prefix.trim().is_empty() {
                 continue;
             }
-            ancestors.push(self.page_for(&prefix));
+            let (id, created) = self.page_without_namespace(prefix);
+            // A new prefix's ancestors are the ones found so far: no need to walk them again
+            // (walking them made deep names cubic).
+            if created && self.pages[id].name == prefix && is_namespace(prefix) {
+                self.pages[id].namespace = ancestors.clone();
+            } else if created {
+                self.add_namespace(id);
+            }
+            // `title/` trims to the identity of its own prefix `title`: never its own ancestor.
+            if id != page {
+                ancestors.push(id);
+            }
         }
         self.pages[page].namespace = ancestors;
     }

@@ -63,7 +63,14 @@ fn guard_reserved(slug: String) -> String {
         || (stem.len() == 4
             && (stem.starts_with("com") || stem.starts_with("lpt"))
             && stem.as_bytes()[3].is_ascii_digit());
-    if windows || RESERVED.contains(&slug.as_str()) { format!("{slug}-page") } else { slug }
+    if windows {
+        // Windows reserves the name before the first dot (`nul.aux.html` too): suffix that part.
+        return match slug.split_once('.') {
+            Some((stem, rest)) => format!("{stem}-page.{rest}"),
+            None => format!("{slug}-page"),
+        };
+    }
+    if RESERVED.contains(&slug.as_str()) { format!("{slug}-page") } else { slug }
 }
 
 /// Assigns a unique slug to every page identity. Pages whose slugs collide are

@@ -1,0 +1,397 @@
+//! SEARCH, step two: the published site → an inverted index of terms.
+//!
+//! Documents are the published pages (block 0: title, aliases, tags,
+//! namespaces, page properties) and their blocks (block `i + 1`: heading,
+//! text, properties, code). Each posting carries a precomputed score (field
+//! weight × BM25-style term frequency with length normalisation, quantised
+//! to 1..=63) and the term's first word position, for phrase boosts.
+//! Unpublished pages never enter the index.
+
+use std::collections::HashMap;
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use rayon::prelude::*;
+
+use super::tokenize::{self, Word};
+use crate::parse::{Block, BodyNode, props};
+use crate::resolve::{Page, Site};
+
+/// Longest block text kept for snippets, in characters.
+pub const SNIPPET_TEXT_CHARS: usize = 240;
+/// Longest code text kept for snippets, in characters.
+pub const SNIPPET_CODE_CHARS: usize = 160;
+/// Highest quantised posting score.
+pub const MAX_SCORE: u8 = 63;
+
+/// Where a word was found; ranked title > alias/tag > namespace > heading > text > code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    /// The page name.
+    Title,
+    /// An `alias::` name.
+    Alias,
+    /// A page listed in `tags::`.
+    Tag,
+    /// A namespace ancestor's name.
+    Namespace,
+    /// A heading block's title, or the first line of a block with children.
+    Heading,
+    /// Block prose and property values.
+    Text,
+    /// Fenced code and `#+BEGIN_SRC`/`EXAMPLE`/`VERSE` blocks.
+    Code,
+}
+
+impl Field {
+    /// (weight, typical length in words, length normalisation 0..1).
+    fn params(self) -> (f32, f32, f32) {
+        match self {
+            Field::Title => (10.0, 3.0, 0.5),
+            Field::Alias => (7.0, 2.0, 0.5),
+            Field::Tag => (6.0, 2.0, 0.5),
+            Field::Namespace => (5.0, 2.0, 0.5),
+            Field::Heading => (4.0, 4.0, 0.5),
+            Field::Text => (2.0, 25.0, 0.75),
+            Field::Code => (1.0, 40.0, 0.75),
+        }
+    }
+
+    /// Score of `tf` occurrences in a field of `len` words, before quantising.
+    pub fn score(self, tf: u32, len: u32) -> f32 {
+        const K1: f32 = 1.2;
+        let (weight, typical, b) = self.params();
+        let tf = tf as f32;
+        let norm = 1.0 - b + b * (len.max(1) as f32) / typical;
+        weight * tf * (K1 + 1.0) / (tf + K1 * norm)
+    }
+}
+
+/// Quantises a field score to 1..=[`MAX_SCORE`].
+pub fn quantise(score: f32) -> u8 {
+    (score * 3.0).round().clamp(1.0, f32::from(MAX_SCORE)) as u8
+}
+
+/// One document containing a term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posting {
+    /// Page ordinal (index into [`Index::pages`]).
+    pub page: u32,
+    /// 0 for the page itself, `i + 1` for block `i` of its note.
+    pub block: u32,
+    /// Quantised score, 1..=63.
+    pub score: u8,
+    /// First word position of the term in the document.
+    pub position: u32,
+}
+
+/// What a result shows of a block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockEntry {
+    /// Index of the parent block, for breadcrumbs.
+    pub parent: Option<usize>,
+    /// The block's HTML id (`b-…`); empty when the block has nothing to find.
+    pub anchor: String,
+    /// Plain text, whitespace collapsed, cut for snippets.
+    pub text: String,
+    /// Code, whitespace collapsed, cut for snippets.
+    pub code: String,
+}
+
+/// What a result shows of a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageEntry {
+    /// Display name.
+    pub title: String,
+    /// Output file (`k8s.html`).
+    pub file: String,
+    /// `alias::` names.
+    pub aliases: Vec<String>,
+    /// Names of the pages in `tags::`.
+    pub tags: Vec<String>,
+    /// Every block of the note, in order (same indexes as `note.blocks`).
+    pub blocks: Vec<BlockEntry>,
+}
+
+/// The whole search index, in memory.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    /// Published pages, in site order.
+    pub pages: Vec<PageEntry>,
+    /// Terms sorted by UTF-16 code units (JavaScript's order), with postings
+    /// sorted by (page, block).
+    pub terms: Vec<(String, Vec<Posting>)>,
+    /// Number of documents with at least one term.
+    pub docs: u32,
+    /// Bytes of text indexed (titles, names, block text, properties, code).
+    pub text_bytes: u64,
+}
+
+/// Orders strings as JavaScript compares them.
+pub fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+impl Index {
+    /// The postings of a term.
+    pub fn postings(&self, term: &str) -> Option<&[Posting]> {
+        let i = self.terms.binary_search_by(|(t, _)| js_order(t, term)).ok()?;
+        Some(&self.terms[i].1)
+    }
+}
+
+/// One page's documents and postings, built independently of the others.
+struct PagePart {
+    entry: PageEntry,
+    postings: Vec<(String, Posting)>,
+    docs: u32,
+    text_bytes: u64,
+}
+
+/// Builds the index of every published page.
+pub fn build(site: &Site) -> Index {
+    let pages: Vec<&Page> = site.published().map(|(_, p)| p).collect();
+    let parts: Vec<PagePart> = pages
+        .par_iter()
+        .enumerate()
+        .map(|(ordinal, page)| page_part(site, page, ordinal as u32))
+        .collect();
+    merge(parts)
+}
+
+fn merge(parts: Vec<PagePart>) -> Index {
+    let mut by_term: HashMap<String, Vec<Posting>> = HashMap::new();
+    let mut index = Index::default();
+    for part in parts {
+        index.docs += part.docs;
+        index.text_bytes += part.text_bytes;
+        index.pages.push(part.entry);
+        for (term, posting) in part.postings {
+            match by_term.get_mut(&term) {
+                Some(list) => list.push(posting),
+                None => {
+                    by_term.insert(term, vec![posting]);
+                }
+            }
+        }
+    }
+    index.terms = by_term.into_iter().collect();
+    index.terms.sort_by(|a, b| js_order(&a.0, &b.0));
+    index
+}
+
+fn page_part(site: &Site, page: &Page, ordinal: u32) -> PagePart {
+    let aliases = page.aliases.clone();
+    let tags: Vec<String> = page.tags.iter().map(|&t| site.pages[t].name.clone()).collect();
+    let mut fields: Vec<(Field, String)> = vec![(Field::Title, page.name.clone())];
+    fields.extend(aliases.iter().map(|a| (Field::Alias, a.clone())));
+    fields.extend(tags.iter().map(|t| (Field::Tag, t.clone())));
+    fields.extend(page.namespace.iter().map(|&n| (Field::Namespace, site.pages[n].name.clone())));
+    if let Some(note) = &page.note {
+        fields.extend(property_texts(&note.properties).map(|t| (Field::Text, t)));
+    }
+    let mut postings = Vec::new();
+    let mut text_bytes = text_len(&fields);
+    let mut docs = u32::from(add_doc(&mut postings, ordinal, 0, &fields));
+    let mut blocks = Vec::new();
+    if let Some(note) = &page.note {
+        for (i, block) in note.blocks.iter().enumerate() {
+            let fields = block_fields(block);
+            text_bytes += text_len(&fields);
+            let found = add_doc(&mut postings, ordinal, i as u32 + 1, &fields);
+            docs += u32::from(found);
+            blocks.push(block_entry(block, found.then(|| page.anchors.get(i)).flatten()));
+        }
+    }
+    let entry =
+        PageEntry { title: page.name.clone(), file: page.file_name(), aliases, tags, blocks };
+    PagePart { entry, postings, docs, text_bytes }
+}
+
+fn text_len(fields: &[(Field, String)]) -> u64 {
+    fields.iter().map(|(_, t)| t.len() as u64).sum()
+}
+
+/// `key value` of the properties a page or block shows.
+fn property_texts(properties: &[props::Property]) -> impl Iterator<Item = String> + '_ {
+    properties
+        .iter()
+        .filter(|p| !props::is_hidden_key(&p.key) && !matches!(p.key.as_str(), "alias" | "tags"))
+        .filter(|p| !p.value.trim().is_empty())
+        .map(|p| format!("{} {}", p.key, p.value))
+}
+
+/// A block's searchable text by field.
+fn block_fields(block: &Block) -> Vec<(Field, String)> {
+    // A pre-block without a body is shown as the page's properties, with no anchor.
+    if block.pre_block && block.body.is_empty() {
+        return Vec::new();
+    }
+    let mut fields = Vec::new();
+    let (first, rest) = block.text.split_once('\n').unwrap_or((&block.text, ""));
+    if is_heading_like(block, first) {
+        fields.push((Field::Heading, first.to_string()));
+        fields.push((Field::Text, rest.to_string()));
+    } else {
+        fields.push((Field::Text, block.text.clone()));
+    }
+    fields.extend(property_texts(&block.properties).map(|t| (Field::Text, t)));
+    fields.push((Field::Code, code_text(&block.body)));
+    fields
+}
+
+/// Headings, and short first lines of blocks with children (an outline's section titles).
+fn is_heading_like(block: &Block, first_line: &str) -> bool {
+    block.heading.is_some()
+        || (!block.children.is_empty() && first_line.split_whitespace().count() <= 10)
+}
+
+/// Adds one document's postings; returns whether it has any term.
+fn add_doc(
+    out: &mut Vec<(String, Posting)>,
+    page: u32,
+    block: u32,
+    fields: &[(Field, String)],
+) -> bool {
+    let mut found: HashMap<String, (f32, u32)> = HashMap::new();
+    let mut position = 0;
+    for (field, text) in fields {
+        let words = tokenize::words_from(text, position);
+        position = words.last().map_or(position, |w| w.position + 2);
+        let len = words.len() as u32;
+        for (term, (tf, first)) in term_counts(&words) {
+            let score = field.score(tf, len);
+            let entry = found.entry(term).or_insert((0.0, first));
+            entry.0 = entry.0.max(score);
+            entry.1 = entry.1.min(first);
+        }
+    }
+    let any = !found.is_empty();
+    let mut terms: Vec<(String, (f32, u32))> = found.into_iter().collect();
+    terms.sort_by(|a, b| a.0.cmp(&b.0));
+    for (term, (score, position)) in terms {
+        out.push((term, Posting { page, block, score: quantise(score), position }));
+    }
+    any
+}
+
+/// Stemmed term → (occurrences, first position).
+fn term_counts(words: &[Word]) -> HashMap<String, (u32, u32)> {
+    let mut counts: HashMap<String, (u32, u32)> = HashMap::new();
+    for word in words {
+        let entry = counts.entry(tokenize::stem(&word.text)).or_insert((0, word.position));
+        entry.0 += 1;
+    }
+    counts
+}
+
+/// The code of a block body: fenced code and verbatim `src`/`example`/`verse` blocks.
+pub fn code_text(body: &[BodyNode]) -> String {
+    let mut out = String::new();
+    for node in body {
+        match node {
+            BodyNode::Markdown(text) => fenced_code(text, &mut out),
+            BodyNode::Container { children, .. } => {
+                out.push_str(&code_text(children));
+                out.push('\n');
+            }
+            BodyNode::Verbatim { kind, text, .. }
+                if matches!(kind.as_str(), "src" | "example" | "verse") =>
+            {
+                out.push_str(text);
+                out.push('\n');
+            }
+            BodyNode::Verbatim { .. } => {}
+        }
+    }
+    out
+}
+
+fn fenced_code(markdown: &str, out: &mut String) {
+    let mut in_code = false;
+    for event in Parser::new_ext(markdown, crate::parse::refs::markdown_options()) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                out.push('\n');
+            }
+            Event::Text(text) if in_code => out.push_str(&text),
+            _ => {}
+        }
+    }
+}
+
+fn block_entry(block: &Block, anchor: Option<&String>) -> BlockEntry {
+    BlockEntry {
+        parent: block.parent,
+        anchor: anchor.cloned().unwrap_or_default(),
+        text: clip(&block.text, SNIPPET_TEXT_CHARS, true),
+        code: clip(&code_text(&block.body), SNIPPET_CODE_CHARS, false),
+    }
+}
+
+/// Collapses runs of spaces (keeping the first line break when `lines`) and cuts at `max` chars.
+fn clip(text: &str, max: usize, lines: bool) -> String {
+    let mut out = String::new();
+    let (first, rest) = match text.trim().split_once('\n') {
+        Some((first, rest)) if lines => (first, Some(rest)),
+        _ => (text.trim(), None),
+    };
+    out.push_str(&first.split_whitespace().collect::<Vec<_>>().join(" "));
+    if let Some(rest) = rest {
+        let rest = rest.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !rest.is_empty() {
+            out.push('\n');
+            out.push_str(&rest);
+        }
+    }
+    match out.char_indices().nth(max) {
+        Some((cut, _)) => out[..cut].to_string(),
+        None => out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::body::parse_body;
+
+    #[test]
+    fn field_scores_rank_title_over_alias_heading_text_code() {
+        let order = [
+            Field::Title,
+            Field::Alias,
+            Field::Tag,
+            Field::Namespace,
+            Field::Heading,
+            Field::Text,
+            Field::Code,
+        ];
+        let scores: Vec<u8> = order.iter().map(|f| quantise(f.score(1, 2))).collect();
+        assert!(scores.windows(2).all(|w| w[0] > w[1]), "{scores:?}");
+    }
+
+    #[test]
+    fn shorter_fields_and_more_occurrences_score_higher() {
+        assert!(Field::Text.score(1, 5) > Field::Text.score(1, 80));
+        assert!(Field::Text.score(3, 30) > Field::Text.score(1, 30));
+        assert_eq!(quantise(0.0), 1);
+        assert_eq!(quantise(1000.0), MAX_SCORE);
+    }
+
+    #[test]
+    fn code_comes_from_fences_and_src_blocks() {
+        let body =
+            parse_body("text\n```yaml\nkind: Pod\n```\n#+BEGIN_SRC sh\nkubectl get\n#+END_SRC");
+        let code = code_text(&body);
+        assert!(code.contains("kind: Pod") && code.contains("kubectl get"));
+        assert!(!code.contains("text"));
+    }
+
+    #[test]
+    fn clip_collapses_spaces_and_cuts() {
+        assert_eq!(clip("  a   b\n c  d \n e", 100, true), "a b\nc d e");
+        assert_eq!(clip("a\nb", 100, false), "a b");
+        assert_eq!(clip("éééé", 2, false), "éé");
+    }
+}

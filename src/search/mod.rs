@@ -1,0 +1,155 @@
+//! SEARCH (beside RENDER): the resolved [`Site`] → an offline full-text index,
+//! written as plain scripts under `search/` that `static/search.js` loads on
+//! demand, from `file://` as well as from a server.
+//!
+//! [`tokenize`] turns text into terms, [`index`] builds the inverted index of
+//! every published page and block, [`shards`] cuts it into small script files
+//! by term range (and the result table by page), and [`query`] holds the
+//! matching and ranking rules the browser applies, for tests.
+
+pub mod index;
+pub mod query;
+pub mod shards;
+pub mod tokenize;
+
+use std::time::Instant;
+
+use crate::render::OutputFile;
+use crate::resolve::Site;
+
+/// The search index of the published pages, as files under `search/`.
+pub fn search_files(site: &Site) -> Vec<OutputFile> {
+    let start = Instant::now();
+    let index = index::build(site);
+    let files = shards::files(&index);
+    let bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
+    log::debug!(
+        "search index: {} terms, {} documents, {} bytes of text → {} files, {bytes} bytes, in {:.2?}",
+        index.terms.len(),
+        index.docs,
+        index.text_bytes,
+        files.len(),
+        start.elapsed()
+    );
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::index::Index;
+    use super::*;
+    use crate::config::SiteConfig;
+    use crate::load::{LogseqConfig, SourceFile};
+    use crate::parse::parse_note;
+
+    fn site(files: &[(&str, &str)]) -> Site {
+        let notes = files
+            .iter()
+            .map(|(path, text)| {
+                let stem = path.rsplit('/').next().unwrap_or(path).trim_end_matches(".md");
+                parse_note(&SourceFile {
+                    rel_path: path.to_string(),
+                    name: stem.into(),
+                    journal: None,
+                    text: text.to_string(),
+                })
+            })
+            .collect();
+        crate::resolve::resolve(
+            SiteConfig::default(),
+            LogseqConfig::without_file(),
+            notes,
+            Default::default(),
+        )
+    }
+
+    /// (page title, block text) of the hits, best first.
+    fn found(index: &Index, q: &str) -> Vec<(String, String)> {
+        query::search(index, q)
+            .into_iter()
+            .map(|h| {
+                let page = &index.pages[h.page as usize];
+                let text = match h.block {
+                    0 => String::new(),
+                    b => page.blocks[b as usize - 1].text.clone(),
+                };
+                (page.title.clone(), text)
+            })
+            .collect()
+    }
+
+    fn sample() -> Index {
+        index::build(&site(&[
+            (
+                "pages/K8s.md",
+                "alias:: Kubernetes\n\n- Workloads\n\t- StatefulSet :\n\t\t- When a StatefulSet is deleted, volumes stay\n\t- Deployments roll out pods\n- Runtime: cri-o, etcd and kubectl\n- ```sh\nkubectl get statefulsets\n```",
+            ),
+            ("pages/Storage.md", "tags:: k8s\n\n- Volumes for a StatefulSet\n- Café crème"),
+            ("pages/Secret.md", "public:: false\n\n- statefulset secrets"),
+        ]))
+    }
+
+    #[test]
+    fn prefix_finds_the_heading_block_first() {
+        let hits = found(&sample(), "statefu");
+        assert_eq!(hits[0], ("K8s".into(), "StatefulSet :".into()));
+        assert!(hits.iter().all(|(page, _)| page != "Secret"), "unpublished pages stay out");
+    }
+
+    #[test]
+    fn title_beats_alias_beats_text() {
+        let hits = found(&sample(), "kubernetes");
+        assert_eq!(hits[0], ("K8s".into(), String::new()), "the alias finds the page");
+        let hits = found(&sample(), "k8s");
+        assert_eq!(hits[0].0, "K8s");
+        assert_eq!(hits[1], ("Storage".into(), String::new()), "a tag ranks below the title");
+    }
+
+    #[test]
+    fn text_beats_code() {
+        let hits = found(&sample(), "kubectl");
+        assert_eq!(hits[0].1, "Runtime: cri-o, etcd and kubectl");
+        assert_eq!(hits.len(), 2, "the code block is found too");
+    }
+
+    #[test]
+    fn all_words_must_match_and_the_page_title_counts() {
+        let hits = found(&sample(), "volumes deleted");
+        assert_eq!(hits.len(), 1);
+        let hits = found(&sample(), "storage volume");
+        assert_eq!(hits, [("Storage".into(), "Volumes for a StatefulSet".into())]);
+    }
+
+    #[test]
+    fn technical_words_and_diacritics() {
+        for q in ["cri-o", "etcd", "CRI-O ", "k8s"] {
+            assert!(!found(&sample(), q).is_empty(), "{q}");
+        }
+        assert_eq!(found(&sample(), "cafe creme")[0].1, "Café crème");
+    }
+
+    #[test]
+    fn plurals_and_typos() {
+        assert_eq!(found(&sample(), "deployment ")[0].1, "Deployments roll out pods");
+        assert_eq!(found(&sample(), "statfulset")[0].1, "StatefulSet :");
+    }
+
+    #[test]
+    fn exact_phrase_is_boosted() {
+        let sample = sample();
+        let phrase = query::search(&sample, "statefulset is deleted");
+        assert_eq!(phrase.len(), 1);
+        let mixed = query::search(&sample, "deleted is statefulset");
+        assert!(phrase[0].score > mixed[0].score * 1.5);
+    }
+
+    #[test]
+    fn files_are_scripts_under_search() {
+        let files = search_files(&site(&[("pages/a.md", "- hello </script>")]));
+        assert!(files.iter().all(|f| f.path.starts_with("search/") && f.path.ends_with(".js")));
+        let manifest = files.iter().find(|f| f.path == "search/manifest.js").expect("manifest");
+        assert!(manifest.bytes.starts_with(b"__bpSearch.manifest({"));
+        let all: Vec<u8> = files.iter().flat_map(|f| f.bytes.clone()).collect();
+        assert!(!String::from_utf8_lossy(&all).contains("</script>"));
+    }
+}

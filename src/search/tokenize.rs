@@ -1,0 +1,284 @@
+//! SEARCH, step one: text → search terms, the same way at build time and in
+//! the browser (`themes/default/static/search.js` mirrors every rule here).
+//!
+//! Folding: lower case, compatibility decomposition (NFKD), combining marks
+//! removed, final sigma as sigma, so `Überblick`, `uberblick` and `ÜBERBLICK`
+//! are one term. Words are runs of letters and digits; `-`, `_` and `.`
+//! between two word characters join a compound, which is kept whole and split
+//! (`cri-o` gives `cri-o`, `cri`, `o`); apostrophes inside a word are dropped.
+//! Han and kana characters are words of one character. Nothing is a stop word.
+//! [`stem`] is a light English suffix stripper applied to plain `a-z` words.
+
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+/// Terms longer than this many characters are cut (hashes, base64 blobs).
+pub const MAX_TERM_CHARS: usize = 40;
+
+/// One word of a text, folded but not stemmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The folded word (a compound whole, or one of its parts).
+    pub text: String,
+    /// Word position: parts of a compound take consecutive positions, the
+    /// whole compound shares its first part's.
+    pub position: u32,
+    /// A part of a compound (`cri` of `cri-o`), not a word as written.
+    pub part: bool,
+}
+
+/// Appends the folded form of one character.
+pub fn fold_char(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    for lower in c.to_lowercase() {
+        decompose_compatible(lower, |d| {
+            if !is_combining_mark(d) {
+                out.push(if d == 'ς' { 'σ' } else { d });
+            }
+        });
+    }
+}
+
+/// The folded form of a text.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
+/// Han ideographs and kana: each one is a word by itself.
+pub fn is_cjk(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F
+    )
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() && !is_cjk(c)
+}
+
+fn is_joiner(c: char) -> bool {
+    matches!(c, '-' | '_' | '.')
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}')
+}
+
+/// Collects the parts of the compound being read and emits finished words.
+#[derive(Default)]
+struct Words {
+    words: Vec<Word>,
+    parts: Vec<String>,
+    joiners: Vec<char>,
+    position: u32,
+}
+
+impl Words {
+    fn push_char(&mut self, c: char) {
+        match self.parts.last_mut() {
+            Some(part) => part.push(c),
+            None => self.parts.push(c.to_string()),
+        }
+    }
+
+    fn join(&mut self, joiner: char) {
+        self.joiners.push(joiner);
+        self.parts.push(String::new());
+    }
+
+    fn finish(&mut self) {
+        let parts = std::mem::take(&mut self.parts);
+        let joiners = std::mem::take(&mut self.joiners);
+        if parts.len() > 1 {
+            let mut whole = parts[0].clone();
+            for (joiner, part) in joiners.iter().zip(&parts[1..]) {
+                whole.push(*joiner);
+                whole.push_str(part);
+            }
+            self.emit(whole, false);
+        }
+        let part = parts.len() > 1;
+        for text in parts {
+            self.emit(text, part);
+            self.position += 1;
+        }
+    }
+
+    fn emit(&mut self, text: String, part: bool) {
+        let text = match text.char_indices().nth(MAX_TERM_CHARS) {
+            Some((cut, _)) => text[..cut].to_string(),
+            None => text,
+        };
+        self.words.push(Word { text, position: self.position, part });
+    }
+}
+
+/// The words of a text (folded, in order), positions starting at `first_position`.
+pub fn words_from(text: &str, first_position: u32) -> Vec<Word> {
+    let folded = fold(text);
+    let mut words = Words { position: first_position, ..Words::default() };
+    let mut chars = folded.chars().peekable();
+    let mut previous_is_word = false;
+    while let Some(c) = chars.next() {
+        let next_is_word = chars.peek().is_some_and(|&n| is_word_char(n));
+        if is_word_char(c) {
+            words.push_char(c);
+            previous_is_word = true;
+            continue;
+        }
+        if previous_is_word && next_is_word && is_apostrophe(c) {
+            continue;
+        }
+        if previous_is_word && next_is_word && is_joiner(c) {
+            words.join(c);
+            previous_is_word = false;
+            continue;
+        }
+        words.finish();
+        previous_is_word = false;
+        if is_cjk(c) {
+            words.emit(c.to_string(), false);
+            words.position += 1;
+        }
+    }
+    words.finish();
+    words.words
+}
+
+/// The words of a text (folded, in order), positions from 0.
+pub fn words(text: &str) -> Vec<Word> {
+    words_from(text, 0)
+}
+
+/// The stemmed, folded terms of a text, in order (the query side).
+pub fn terms(text: &str) -> Vec<String> {
+    words(text).into_iter().map(|w| stem(&w.text)).collect()
+}
+
+fn is_vowel(b: u8) -> bool {
+    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
+/// Removes one of a doubled final consonant (`runn` → `run`), except `ll`, `ss`, `zz`.
+fn undouble(word: &mut String) {
+    let b = word.as_bytes();
+    let n = b.len();
+    if n >= 2 && b[n - 1] == b[n - 2] && !is_vowel(b[n - 1]) && !b"lsz".contains(&b[n - 1]) {
+        word.pop();
+    }
+}
+
+/// Plural endings: `-ies` → `-y`, `-sses`/`-xes`/`-ches`/`-shes`/`-zzes` lose `es`,
+/// a final `s` goes unless the word ends in `ss`, `us` or `is`.
+fn strip_plural(word: &mut String) {
+    if word.len() >= 5 && word.ends_with("ies") {
+        word.truncate(word.len() - 3);
+        word.push('y');
+    } else if ["sses", "xes", "ches", "shes", "zzes"].iter().any(|s| word.ends_with(s)) {
+        word.truncate(word.len() - 2);
+    } else if word.ends_with('s') && !["ss", "us", "is"].iter().any(|s| word.ends_with(s)) {
+        word.pop();
+    }
+}
+
+/// Verb endings: `-ing` and `-ed` when at least three letters with a vowel remain.
+fn strip_verb(word: &mut String) {
+    for suffix in ["ing", "ed"] {
+        if let Some(rest) = word.strip_suffix(suffix) {
+            if rest.len() >= 3 && rest.bytes().any(is_vowel) {
+                word.truncate(rest.len());
+                undouble(word);
+                return;
+            }
+        }
+    }
+}
+
+/// The stem of a folded word: plain `a-z` words of four letters or more lose
+/// plural and verb endings and a final `e` (`policies` → `policy`,
+/// `running` → `run`, `nodes`/`node` → `nod`); anything else is kept as it is
+/// (`k8s`, `cri-o`, `etcd`).
+pub fn stem(word: &str) -> String {
+    if word.len() < 4 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return word.to_string();
+    }
+    let mut s = word.to_string();
+    strip_plural(&mut s);
+    strip_verb(&mut s);
+    if s.len() >= 4 && s.ends_with('e') {
+        s.pop();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(text: &str) -> Vec<String> {
+        words(text).into_iter().map(|w| w.text).collect()
+    }
+
+    #[test]
+    fn case_and_diacritics_fold() {
+        assert_eq!(fold("Überblick ÉTÉ Straße"), "uberblick ete straße");
+        assert_eq!(fold("ΟΔΟΣ"), "οδοσ");
+        assert_eq!(fold("ﬁle Ⓐ"), "file a");
+    }
+
+    #[test]
+    fn hyphenated_words_are_kept_whole_and_split() {
+        assert_eq!(texts("a cri-o runtime"), ["a", "cri-o", "cri", "o", "runtime"]);
+        let positions: Vec<u32> = words("a cri-o runtime").iter().map(|w| w.position).collect();
+        assert_eq!(positions, [0, 1, 1, 2, 3]);
+    }
+
+    #[test]
+    fn technical_words_survive() {
+        assert_eq!(terms("K8s etcd kubectl"), ["k8s", "etcd", "kubectl"]);
+        assert_eq!(
+            texts("kube-apiserver, v1.29."),
+            ["kube-apiserver", "kube", "apiserver", "v1.29", "v1", "29"]
+        );
+        assert_eq!(texts("(cri-o)"), ["cri-o", "cri", "o"]);
+        assert_eq!(texts("--flag -x"), ["flag", "x"]);
+    }
+
+    #[test]
+    fn apostrophes_join_and_cjk_is_one_char_per_word() {
+        assert_eq!(texts("Logseq's don’t"), ["logseqs", "dont"]);
+        assert_eq!(texts("日本語 text"), ["日", "本", "語", "text"]);
+    }
+
+    #[test]
+    fn long_terms_are_cut() {
+        let long = "x".repeat(100);
+        assert_eq!(texts(&long)[0].chars().count(), MAX_TERM_CHARS);
+    }
+
+    #[test]
+    fn stemming_is_light_and_consistent() {
+        for (a, b) in [
+            ("pods", "pod"),
+            ("policies", "policy"),
+            ("classes", "class"),
+            ("running", "run"),
+            ("nodes", "node"),
+            ("caching", "cache"),
+            ("stated", "state"),
+            ("statefulsets", "statefulset"),
+            ("installed", "install"),
+        ] {
+            assert_eq!(stem(a), stem(b), "{a} / {b}");
+        }
+        for kept in ["k8s", "etcd", "cri-o", "status", "this", "ingress", "string", "use"] {
+            assert_eq!(stem(kept), kept);
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! SERVE, what changed: signatures (64-bit hashes) of everything a rendered
+//! file depends on, so a rebuild renders only the files whose inputs changed.
+//!
+//! A page's HTML depends on its own note and the links in it, on the pages it
+//! names (their names, slugs, publishing), on the blocks of other notes it
+//! shows (linked and unlinked references), on what it embeds (transitively),
+//! and on the site-wide parts every page has (the sidebar, the configuration,
+//! the templates). [`page_sig`] hashes all of that; notes that use queries,
+//! `{{namespace}}` or the user's macros can show anything, so their signature
+//! changes on every rebuild.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::load::LogseqConfig;
+use crate::parse::inline::{self, Inline};
+use crate::parse::{BodyNode, Note, refs};
+use crate::resolve::{Page, PageId, Site};
+
+use super::sources::first_u64;
+
+/// A streaming hash with unambiguous framing.
+pub struct Fp(blake3::Hasher);
+
+impl Fp {
+    /// A hash of a kind of thing (the tag keeps different kinds apart).
+    pub fn new(tag: &str) -> Fp {
+        let mut fp = Fp(blake3::Hasher::new());
+        fp.str(tag);
+        fp
+    }
+
+    /// Adds a string.
+    pub fn str(&mut self, s: &str) -> &mut Fp {
+        self.u64(s.len() as u64);
+        self.0.update(s.as_bytes());
+        self
+    }
+
+    /// Adds a number.
+    pub fn u64(&mut self, v: u64) -> &mut Fp {
+        self.0.update(&v.to_le_bytes());
+        self
+    }
+
+    /// The hash so far.
+    pub fn finish(&self) -> u64 {
+        first_u64(self.0.finalize())
+    }
+}
+
+/// What a note's text refers to beyond plain links: embeds, block refs, dynamic macros.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NoteMeta {
+    /// Pages embedded with `{{embed [[page]]}}`.
+    pub embeds: Vec<String>,
+    /// Blocks embedded with `{{embed ((uuid))}}`.
+    pub embedded_blocks: Vec<String>,
+    /// Blocks referred to or embedded, by UUID.
+    pub block_refs: Vec<String>,
+    /// Uses a query, `{{namespace}}` or a user macro: may show anything.
+    pub dynamic: bool,
+}
+
+/// Hashes of one block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockSig {
+    /// The block's own content (not its position in the file).
+    pub own: u64,
+    /// The block with all its descendants.
+    pub tree: u64,
+}
+
+/// Signatures of one parsed note.
+#[derive(Debug, Clone)]
+pub struct NoteSigs {
+    /// The source (path, name, text).
+    pub content: u64,
+    /// Per block.
+    pub blocks: Vec<BlockSig>,
+    /// Embeds and macros.
+    pub meta: NoteMeta,
+}
+
+impl NoteSigs {
+    /// Signatures of `note`, whose source hashed to `content`.
+    pub fn of(note: &Note, content: u64, logseq: &LogseqConfig) -> NoteSigs {
+        NoteSigs { content, blocks: block_sigs(note), meta: note_meta(note, logseq) }
+    }
+}
+
+fn block_sigs(note: &Note) -> Vec<BlockSig> {
+    let own: Vec<u64> = note
+        .blocks
+        .iter()
+        .map(|block| {
+            let mut b = block.clone();
+            b.line = 0;
+            b.parent = None;
+            b.children.clear();
+            Fp::new("block").str(&format!("{b:?}")).finish()
+        })
+        .collect();
+    let mut tree = own.clone();
+    for i in (0..note.blocks.len()).rev() {
+        let mut fp = Fp::new("tree");
+        fp.u64(own[i]);
+        for &child in &note.blocks[i].children {
+            fp.u64(tree.get(child).copied().unwrap_or_default());
+        }
+        tree[i] = fp.finish();
+    }
+    own.into_iter().zip(tree).map(|(own, tree)| BlockSig { own, tree }).collect()
+}
+
+fn markdown_texts<'a>(body: &'a [BodyNode], out: &mut Vec<&'a str>) {
+    for node in body {
+        match node {
+            BodyNode::Markdown(text) => out.push(text),
+            BodyNode::Container { children, .. } => markdown_texts(children, out),
+            BodyNode::Verbatim { .. } => {}
+        }
+    }
+}
+
+fn note_meta(note: &Note, logseq: &LogseqConfig) -> NoteMeta {
+    let mut meta = NoteMeta::default();
+    for block in &note.blocks {
+        meta.block_refs.extend(block.block_refs.iter().cloned());
+        let mut texts = Vec::new();
+        markdown_texts(&block.body, &mut texts);
+        texts.extend(block.properties.iter().map(|p| p.value.as_str()));
+        texts.push(&block.title);
+        for text in texts {
+            for piece in inline::scan(text) {
+                let Inline::Macro(call) = piece else { continue };
+                let name = call.name.to_ascii_lowercase();
+                let arg = call.args.first().copied().unwrap_or("").trim();
+                match name.as_str() {
+                    "embed" => match refs::link_page(arg) {
+                        Some(page) => meta.embeds.push(page),
+                        None => {
+                            let uuid = arg.trim_start_matches("((").trim_end_matches("))").trim();
+                            meta.embedded_blocks.push(uuid.to_ascii_lowercase());
+                            meta.block_refs.push(uuid.to_ascii_lowercase());
+                        }
+                    },
+                    "query" | "namespace" => meta.dynamic = true,
+                    other if logseq.macros.iter().any(|(n, _)| n == other || n == call.name) => {
+                        meta.dynamic = true
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    meta.block_refs.sort();
+    meta.block_refs.dedup();
+    meta
+}
+
+/// What a link to a page shows: its identity, name, file and whether it is published.
+pub fn page_t(page: &Page) -> u64 {
+    Fp::new("page")
+        .str(&page.identity)
+        .str(&page.name)
+        .str(&page.slug)
+        .str(&format!("{:?}{:?}{}", page.kind, page.journal, page.published))
+        .finish()
+}
+
+/// Per-rebuild signature tables.
+pub struct Sigs<'a> {
+    /// The site.
+    pub site: &'a Site,
+    /// Signatures of every note, by path.
+    pub notes: &'a HashMap<String, NoteSigs>,
+    /// `page_t` of every page.
+    pub t: Vec<u64>,
+    /// Changes on every rebuild (for dynamic notes).
+    pub nonce: u64,
+    links: HashMap<(PageId, bool), u64>,
+}
+
+impl<'a> Sigs<'a> {
+    /// Tables for `site`.
+    pub fn new(site: &'a Site, notes: &'a HashMap<String, NoteSigs>, nonce: u64) -> Sigs<'a> {
+        let t = site.pages.iter().map(page_t).collect();
+        Sigs { site, notes, t, nonce, links: HashMap::new() }
+    }
+
+    fn note_sigs(&self, page: PageId) -> Option<&'a NoteSigs> {
+        let note = self.site.pages[page].note.as_ref()?;
+        self.notes.get(&note.rel_path)
+    }
+
+    /// The pages whose blocks a page's note shows in full: embedded pages
+    /// and the pages of embedded blocks (what they embed shows too).
+    pub fn embeds_of(&self, page: PageId) -> Vec<PageId> {
+        let Some(sigs) = self.note_sigs(page) else { return Vec::new() };
+        let site = self.site;
+        let mut pages: Vec<PageId> = sigs
+            .meta
+            .embeds
+            .iter()
+            .filter_map(|name| site.lookup(name))
+            .filter_map(|p| site.by_identity.get(&p.identity).copied())
+            .collect();
+        pages.extend(
+            sigs.meta.embedded_blocks.iter().filter_map(|u| site.by_uuid.get(u)).map(|l| l.page),
+        );
+        pages
+    }
+
+    /// The pages of blocks a page's note refers to (their titles show, without
+    /// further block references).
+    pub fn refs_of(&self, page: PageId) -> Vec<PageId> {
+        let Some(sigs) = self.note_sigs(page) else { return Vec::new() };
+        sigs.meta
+            .block_refs
+            .iter()
+            .filter_map(|u| self.site.by_uuid.get(u))
+            .map(|l| l.page)
+            .collect()
+    }
+
+    /// Whether a page's note may show anything (queries and the like).
+    pub fn is_dynamic(&self, page: PageId) -> bool {
+        self.note_sigs(page).is_some_and(|s| s.meta.dynamic)
+    }
+
+    /// A page's own note as it renders: its content and every link in it.
+    fn local(&self, page: PageId, with_content: bool) -> u64 {
+        let site = self.site;
+        let mut fp = Fp::new("local");
+        fp.u64(self.t[page]);
+        let (Some(note), Some(sigs)) = (&site.pages[page].note, self.note_sigs(page)) else {
+            return fp.finish();
+        };
+        if with_content {
+            fp.u64(sigs.content);
+        }
+        if sigs.meta.dynamic {
+            fp.u64(self.nonce);
+        }
+        for name in note.blocks.iter().flat_map(|b| b.page_refs.iter().chain(&b.tags)) {
+            fp.str(name);
+            match site.lookup(name).and_then(|p| site.by_identity.get(&p.identity)) {
+                Some(&target) => fp.u64(self.t[target]),
+                None => fp.u64(0),
+            };
+        }
+        for uuid in &sigs.meta.block_refs {
+            fp.str(uuid);
+            if let Some(loc) = site.by_uuid.get(uuid) {
+                fp.u64(self.t[loc.page]).u64(loc.block as u64);
+            }
+        }
+        fp.finish()
+    }
+
+    /// The pages whose content shows inside a page's blocks: what it embeds
+    /// (and what that embeds), and the pages of the blocks all of those refer
+    /// to. Holds the page itself only when it pulls itself in.
+    fn pulled(&self, page: PageId) -> BTreeSet<PageId> {
+        let mut visited = BTreeSet::from([page]);
+        let mut pulled = BTreeSet::new();
+        let mut queue = vec![page];
+        while let Some(p) = queue.pop() {
+            for next in self.embeds_of(p) {
+                pulled.insert(next);
+                if visited.insert(next) {
+                    queue.push(next);
+                }
+            }
+        }
+        for &p in &visited {
+            pulled.extend(self.refs_of(p));
+        }
+        pulled
+    }
+
+    /// A page's note as it renders: its content, every link in it and
+    /// everything it pulls in.
+    pub fn links(&mut self, page: PageId) -> u64 {
+        if let Some(&sig) = self.links.get(&(page, true)) {
+            return sig;
+        }
+        let sig = self.with_pulled(page, true);
+        self.links.insert((page, true), sig);
+        sig
+    }
+
+    /// What a page's blocks need besides their own text: where their links
+    /// lead and what they pull in (for pages showing some of its blocks).
+    pub fn context(&mut self, page: PageId) -> u64 {
+        if let Some(&sig) = self.links.get(&(page, false)) {
+            return sig;
+        }
+        let sig = self.with_pulled(page, false);
+        self.links.insert((page, false), sig);
+        sig
+    }
+
+    fn with_pulled(&self, page: PageId, with_content: bool) -> u64 {
+        let mut fp = Fp::new("links");
+        fp.u64(self.local(page, with_content));
+        for p in self.pulled(page) {
+            fp.u64(self.local(p, true));
+        }
+        fp.finish()
+    }
+
+    /// A block of `page` as another page shows it: the block (with its
+    /// children when `tree`), its anchor and its breadcrumb.
+    fn shown_block(&self, page: PageId, block: usize, tree: bool) -> u64 {
+        let site_page = &self.site.pages[page];
+        let mut fp = Fp::new("shown");
+        let (Some(note), Some(sigs)) = (&site_page.note, self.note_sigs(page)) else {
+            return fp.finish();
+        };
+        let Some(b) = sigs.blocks.get(block) else { return fp.finish() };
+        fp.u64(if tree { b.tree } else { b.own });
+        let mut at = Some(block);
+        while let Some(i) = at {
+            fp.str(site_page.anchors.get(i).map_or("", String::as_str));
+            if i != block {
+                fp.u64(sigs.blocks.get(i).map_or(0, |b| b.own));
+            }
+            at = note.blocks.get(i).and_then(|b| b.parent);
+        }
+        fp.finish()
+    }
+
+    /// Everything the HTML of a published page depends on, given the
+    /// site-wide `base`, its place among the journals and its local graph.
+    pub fn page_sig(
+        &mut self,
+        page: PageId,
+        base: u64,
+        neighbours: (Option<PageId>, Option<PageId>),
+        local_graph: u64,
+    ) -> u64 {
+        let mut fp = Fp::new("page-html");
+        fp.u64(base).u64(self.t[page]).u64(self.links(page)).u64(local_graph);
+        let p = &self.site.pages[page];
+        for list in [&p.tags, &p.namespace, &p.tagged] {
+            fp.u64(list.len() as u64);
+            for &id in list.iter() {
+                fp.u64(self.t[id]);
+            }
+        }
+        fp.u64(self.descendants(page));
+        for (name, list, tree) in [("linked", &p.backlinks, true), ("unlinked", &p.unlinked, false)]
+        {
+            fp.str(name).u64(list.len() as u64);
+            let mut sources = BTreeSet::new();
+            for loc in list.iter() {
+                fp.u64(self.t[loc.page]).u64(loc.block as u64);
+                fp.u64(self.shown_block(loc.page, loc.block, tree));
+                sources.insert(loc.page);
+            }
+            for source in sources {
+                fp.u64(self.context(source));
+            }
+        }
+        for neighbour in [neighbours.0, neighbours.1] {
+            fp.u64(neighbour.map_or(0, |n| self.t[n]));
+        }
+        fp.finish()
+    }
+
+    /// The namespace tree under a page, as it renders.
+    pub fn descendants(&self, page: PageId) -> u64 {
+        let mut fp = Fp::new("descendants");
+        let mut stack = vec![(page, 0u64)];
+        while let Some((p, depth)) = stack.pop() {
+            fp.u64(self.t[p]).u64(depth);
+            for &child in self.site.pages[p].children.iter().rev() {
+                stack.push((child, depth + 1));
+            }
+        }
+        fp.finish()
+    }
+}
