@@ -152,8 +152,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Build(args) => {
             let config = resolve_config(&args)?;
             let report = crate::build(&config)?;
+            let colour = crate::diagnostics::stderr_colour();
             for diagnostic in &report.diagnostics {
-                eprintln!("{diagnostic}");
+                eprintln!("{}", crate::diagnostics::format(diagnostic, &config.notes_dir, colour));
             }
             if args.verbose {
                 for (stage, time) in &report.stages {

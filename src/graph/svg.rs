@@ -565,6 +565,25 @@ mod tests {
     }
 
     #[test]
+    fn input_order_does_not_change_the_maps() {
+        let nodes: Vec<Node> =
+            (0..60).map(|i| node(&format!("p{i}"), i % 7, Some(["x", "y"][i % 2]))).collect();
+        let links: Vec<(usize, usize)> = (0..60).map(|i| (i, (i * 7 + 3) % 60)).collect();
+        let mut shuffled: Vec<usize> = (0..60).collect();
+        shuffled.sort_by_key(|&i| (i * 37) % 60);
+        let mut position = vec![0; 60];
+        for (new, &old) in shuffled.iter().enumerate() {
+            position[old] = new;
+        }
+        let b_nodes = shuffled.iter().map(|&i| nodes[i].clone()).collect();
+        let b_links: Vec<(usize, usize)> =
+            links.iter().rev().map(|&(x, y)| (position[y], position[x])).collect();
+        let (a, b) = (SiteGraph::new(nodes, &links), SiteGraph::new(b_nodes, &b_links));
+        assert_eq!(global_map(&a, &a.layout()), global_map(&b, &b.layout()));
+        assert_eq!(local_map(&a, 5), local_map(&b, 5));
+    }
+
+    #[test]
     fn labels_do_not_overlap() {
         let mut grid = Grid::default();
         let label = |x: f64| Label {

@@ -18,7 +18,9 @@
     frame.style.height = Math.round(Math.min(window.innerHeight * 0.75, Math.max(height * 1.25 + 16, 360))) + "px";
     var view = { x: 0, y: 0, w: width, h: height };
     function apply() {
-      svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" "));
+      svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].map(function (v) {
+        return Math.round(v * 100) / 100;
+      }).join(" "));
     }
 
     // Client coordinates -> map coordinates.
