@@ -34,9 +34,7 @@ import run as bench  # noqa: E402  (bench/run.py: graph generation)
 
 REPO = Path(__file__).resolve().parent.parent
 
-DRIVER = re.compile(
-    r"^blockpress::(main|cli::run|build|load_site)$|^blockpress::(main|cli::run|build|load_site)::"
-)
+DRIVER = re.compile(r"^blockpress::(main|cli::run|build\w*|load_site\w*)(::|$)")
 STAGES = [
     ("theme load", re.compile(r"^blockpress::render::templates::Theme::load")),
     ("load", re.compile(r"^blockpress::load::")),
@@ -44,10 +42,12 @@ STAGES = [
     ("resolve", re.compile(r"^blockpress::resolve::")),
     ("render", re.compile(r"^blockpress::render::")),
     ("output", re.compile(r"^blockpress::output::")),
+    ("site graph layout (graph::)", re.compile(r"^blockpress::graph::")),
     ("assets", re.compile(r"^blockpress::asset_files")),
 ]
 # Within render: the first of these found from the outermost frame inwards.
 RENDER_PARTS = [
+    ("local graph of each page (graph::local_svg)", re.compile(r"blockpress::graph::local_svg")),
     ("linked/unlinked references (reference_groups)",
      re.compile(r"blockpress::render::page::reference_groups")),
     ("the page's own blocks, properties, toc (rest of page_context)",
@@ -71,6 +71,10 @@ CROSS = [
     ("journal-title parsing (load::journal_date::parse)",
      re.compile(r"blockpress::load::journal_date::parse")),
     ("HTML escaping (render::escape)", re.compile(r"blockpress::render::escape::")),
+    ("local graph neighbourhood (graph::local::neighbourhood)",
+     re.compile(r"blockpress::graph::local::neighbourhood")),
+    ("force layout (graph::layout, graph::quadtree)",
+     re.compile(r"blockpress::graph::(layout|quadtree)::")),
     ("Tera rendering", re.compile(r"^tera::renderer")),
     ("serde serialisation into Tera contexts", re.compile(r"^tera::context|serde_json::value::ser|<tera::context::Context as")),
     ("malloc/free/realloc (self)", None),
@@ -135,7 +139,8 @@ def stage_of(frames: list[str]) -> str:
             for name, pat in STAGES:
                 if pat.search(f):
                     return name
-            return "other blockpress"
+            module = f.split("::")[1] if f.count("::") >= 2 else f
+            return f"{module} (blockpress::{module})"
     if seen_build:
         return "build (drops, joins)"
     if any(f.startswith(("rayon_core", "rayon::")) for f in frames):
@@ -254,6 +259,8 @@ COUNTED = [
     r"^blockpress::load::journal_date::parse$",
     r"^blockpress::parse::parse_note$",
     r"^blockpress::output::write_if_changed$",
+    r"^blockpress::graph::local_svg$",
+    r"^blockpress::graph::layout::force_layout$",
 ]
 
 
@@ -309,10 +316,14 @@ def summarise_callgrind(data: Path, top: int = 15) -> str:
         "output": cost(r"^blockpress::output::write_site$")
         + cost(r"^blockpress::output::write_if_changed$"),
         "assets": cost(r"^blockpress::asset_files$"),
+        "site graph layout (graph::layout::force_layout)":
+            cost(r"^blockpress::graph::layout::force_layout$"),
+        "search index (search::index::add_doc)": cost(r"^blockpress::search::index::add_doc$"),
     })
     stages["other (startup, drops, exit, rayon)"] = max(0, total - sum(stages.values()))
     refs = cost(r"^blockpress::render::page::reference_groups$")
     render_parts = collections.Counter({
+        "local graph of each page (graph::local_svg)": cost(r"^blockpress::graph::local_svg$"),
         "linked/unlinked references (reference_groups)": refs,
         "the page's own blocks, properties, toc (rest of page_context)":
             cost(r"^blockpress::render::page::page_context$") - refs,

@@ -70,7 +70,7 @@ impl Rect {
 impl Label {
     /// The box the text covers (estimated from its length).
     fn rect(&self) -> Rect {
-        let width = self.text.chars().count() as f64 * self.size * 0.56;
+        let width = self.text.chars().count() as f64 * self.size * 0.6;
         let x0 = match self.anchor {
             Anchor::Start => self.x,
             Anchor::Middle => self.x - width / 2.0,

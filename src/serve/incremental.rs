@@ -24,7 +24,7 @@ use rayon::prelude::*;
 
 use super::pages::{self, Shared};
 use super::patch::{self, Aux};
-use super::sig::{Fp, NoteSigs, Sigs};
+use super::sig::{Fp, NoteSigs, SigCache, Sigs};
 use super::sources::{self, GraphRoot, OnDisk, source_hash};
 use super::watch::Changes;
 use crate::config::SiteConfig;
@@ -140,6 +140,8 @@ pub struct Engine {
     local_sigs: HashMap<String, u64>,
     /// `graph.html` must be rendered again.
     graph_dirty: bool,
+    /// Signatures of the last rebuild, valid while the structure stays.
+    sig_cache: SigCache,
     /// The theme on disk does not load: nothing renders until it is fixed.
     theme_error: Option<Problem>,
     mirror_ok: bool,
@@ -342,6 +344,7 @@ impl Engine {
             whole_dirty: false,
             resync: false,
             theme_error: None,
+            sig_cache: SigCache::default(),
             site_graph: None,
             local_sigs: HashMap::new(),
             graph_dirty: false,
@@ -922,10 +925,15 @@ impl Engine {
         if self.site_graph.is_none() {
             self.site_graph = Some(crate::graph::install(&self.site));
         }
+        let cache = if all { SigCache::default() } else { std::mem::take(&mut self.sig_cache) };
+        let mut sigs = Sigs::with_cache(&self.site, &self.notes, self.nonce, cache);
         let mut candidates: BTreeSet<PageId> = if all {
             self.site.published().map(|(id, _)| id).collect()
         } else {
-            self.candidates(&resolved.patched)
+            let (candidates, dirty) =
+                candidates(&self.site, &self.notes, &mut self.aux, &sigs, &resolved.patched);
+            sigs.forget(&dirty);
+            candidates
         };
         if graph_changed {
             let local = pages::local_graphs(&self.site);
@@ -938,7 +946,6 @@ impl Engine {
             self.graph_dirty = true;
         }
         let site = &self.site;
-        let mut sigs = Sigs::new(site, &self.notes, self.nonce);
         let mut new_sigs: Vec<(String, u64)> = Vec::new();
         let mut to_render: Vec<PageId> = Vec::new();
         for id in candidates.into_iter().filter(|&id| site.pages[id].published) {
@@ -951,6 +958,7 @@ impl Engine {
             new_sigs.push((identity.clone(), sig));
         }
         let index_sig = Self::index_sig(site, &mut sigs, &shared, base, &self.local_sigs);
+        let cache = sigs.into_cache();
         let fixed_sig = self.fixed_sig(base);
         let theme = &self.theme;
         let rendered: Vec<(OutputFile, Vec<Diagnostic>)> = to_render
@@ -1007,6 +1015,7 @@ impl Engine {
         self.fixed_sig = fixed_sig;
         self.base_sig = base;
         self.resync = false;
+        self.sig_cache = cache;
         Ok(())
     }
 
@@ -1037,54 +1046,6 @@ impl Engine {
         self.whole_dirty = false;
         self.resync = false;
         Ok(())
-    }
-
-    /// Pages whose HTML may have changed after `patched` notes were patched in:
-    /// their own pages, the pages showing their blocks, the pages pulling
-    /// content from them (embeds, block refs, transitively) and dynamic pages.
-    fn candidates(&mut self, patched: &[patch::Patched]) -> BTreeSet<PageId> {
-        let site = &self.site;
-        let sigs = Sigs::new(site, &self.notes, self.nonce);
-        let mut set: BTreeSet<PageId> = BTreeSet::new();
-        let changed: BTreeSet<PageId> = patched.iter().map(|p| p.page).collect();
-        for done in patched {
-            set.insert(done.page);
-            set.extend(done.targets.iter().copied());
-        }
-        let uuids: BTreeSet<&String> = patched.iter().flat_map(|p| &p.uuids).collect();
-        let mut embedded_by: HashMap<PageId, Vec<PageId>> = HashMap::new();
-        let mut pulling: BTreeSet<PageId> = BTreeSet::new();
-        let mut referring: BTreeSet<PageId> = changed.clone();
-        for (id, page) in site.pages.iter().enumerate() {
-            let Some(note) = &page.note else { continue };
-            let Some(meta) = self.notes.get(&note.rel_path).map(|s| &s.meta) else { continue };
-            if meta.dynamic || meta.block_refs.iter().any(|u| uuids.contains(u)) {
-                pulling.insert(id);
-            }
-            if sigs.refs_of(id).iter().any(|p| changed.contains(p)) {
-                referring.insert(id);
-            }
-            for source in sigs.embeds_of(id) {
-                embedded_by.entry(source).or_default().push(id);
-            }
-        }
-        // Pages embedding (through any chain of embeds) a changed page or one referring to it.
-        let mut queue: Vec<PageId> = referring.iter().copied().collect();
-        let mut seen = referring.clone();
-        pulling.extend(referring.difference(&changed));
-        while let Some(page) = queue.pop() {
-            for &user in embedded_by.get(&page).into_iter().flatten() {
-                if seen.insert(user) {
-                    pulling.insert(user);
-                    queue.push(user);
-                }
-            }
-        }
-        for page in pulling {
-            set.insert(page);
-            set.extend(patch::shown_in(site, &mut self.aux, page));
-        }
-        set
     }
 
     /// Writes the files of `group` whose bytes changed.
@@ -1149,6 +1110,60 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// Pages whose HTML may have changed after `patched` notes were patched in:
+/// their own pages, the pages showing their blocks, the pages pulling
+/// content from them (embeds, block refs) and dynamic pages; and the pages
+/// whose own content or pulled-in content changed (their link signatures are stale).
+fn candidates(
+    site: &Site,
+    notes: &HashMap<String, NoteSigs>,
+    aux: &mut Aux,
+    sigs: &Sigs<'_>,
+    patched: &[patch::Patched],
+) -> (BTreeSet<PageId>, BTreeSet<PageId>) {
+    let mut set: BTreeSet<PageId> = BTreeSet::new();
+    let changed: BTreeSet<PageId> = patched.iter().map(|p| p.page).collect();
+    for done in patched {
+        set.insert(done.page);
+        set.extend(done.targets.iter().copied());
+    }
+    let uuids: BTreeSet<&String> = patched.iter().flat_map(|p| &p.uuids).collect();
+    let mut embedded_by: HashMap<PageId, Vec<PageId>> = HashMap::new();
+    let mut pulling: BTreeSet<PageId> = BTreeSet::new();
+    let mut referring: BTreeSet<PageId> = changed.clone();
+    for (id, page) in site.pages.iter().enumerate() {
+        let Some(note) = &page.note else { continue };
+        let Some(meta) = notes.get(&note.rel_path).map(|s| &s.meta) else { continue };
+        if meta.dynamic || meta.block_refs.iter().any(|u| uuids.contains(u)) {
+            pulling.insert(id);
+        }
+        if sigs.refs_of(id).iter().any(|p| changed.contains(p)) {
+            referring.insert(id);
+        }
+        for source in sigs.embeds_of(id) {
+            embedded_by.entry(source).or_default().push(id);
+        }
+    }
+    // Pages embedding (through any chain of embeds) a changed page or one referring to it.
+    let mut queue: Vec<PageId> = referring.iter().copied().collect();
+    let mut seen = referring.clone();
+    pulling.extend(referring.difference(&changed));
+    while let Some(page) = queue.pop() {
+        for &user in embedded_by.get(&page).into_iter().flatten() {
+            if seen.insert(user) {
+                pulling.insert(user);
+                queue.push(user);
+            }
+        }
+    }
+    for &page in &pulling {
+        set.insert(page);
+        set.extend(patch::shown_in(site, aux, page));
+    }
+    pulling.extend(changed);
+    (set, pulling)
 }
 
 #[cfg(test)]

@@ -305,11 +305,12 @@ fn print_outcome(outcome: &Outcome, version: u64) {
     }
     if outcome.errors.is_empty() {
         println!(
-            "[{version}] {what}: {} files updated, {} removed in {:.0} ms ({})",
+            "[{version}] {what}: {} files updated, {} removed in {:.0} ms ({}, {} rendered)",
             outcome.changed.len(),
             outcome.removed.len(),
             outcome.elapsed.as_secs_f64() * 1000.0,
-            outcome.how
+            outcome.how,
+            outcome.rendered
         );
     } else {
         println!("[{version}] {what}: not rebuilt; still serving the last good version");

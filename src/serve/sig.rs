@@ -168,6 +168,13 @@ pub fn page_t(page: &Page) -> u64 {
         .finish()
 }
 
+/// Signatures kept between rebuilds that leave the site's structure alone.
+#[derive(Debug, Default)]
+pub struct SigCache {
+    t: Vec<u64>,
+    links: HashMap<(PageId, bool), u64>,
+}
+
 /// Per-rebuild signature tables.
 pub struct Sigs<'a> {
     /// The site.
@@ -184,8 +191,32 @@ pub struct Sigs<'a> {
 impl<'a> Sigs<'a> {
     /// Tables for `site`.
     pub fn new(site: &'a Site, notes: &'a HashMap<String, NoteSigs>, nonce: u64) -> Sigs<'a> {
-        let t = site.pages.iter().map(page_t).collect();
-        Sigs { site, notes, t, nonce, links: HashMap::new() }
+        Self::with_cache(site, notes, nonce, SigCache::default())
+    }
+
+    /// Tables for `site`, reusing what `cache` kept from the same site before
+    /// the pages in its `stale` list changed.
+    pub fn with_cache(
+        site: &'a Site,
+        notes: &'a HashMap<String, NoteSigs>,
+        nonce: u64,
+        cache: SigCache,
+    ) -> Sigs<'a> {
+        let t = match cache.t.len() == site.pages.len() {
+            true => cache.t,
+            false => site.pages.iter().map(page_t).collect(),
+        };
+        Sigs { site, notes, t, nonce, links: cache.links }
+    }
+
+    /// Forgets the link signatures of `pages` (their notes or what they pull in changed).
+    pub fn forget(&mut self, pages: &BTreeSet<PageId>) {
+        self.links.retain(|(page, _), _| !pages.contains(page));
+    }
+
+    /// What may be kept for the next rebuild if the site's structure stays.
+    pub fn into_cache(self) -> SigCache {
+        SigCache { t: self.t, links: self.links }
     }
 
     fn note_sigs(&self, page: PageId) -> Option<&'a NoteSigs> {
@@ -258,29 +289,54 @@ impl<'a> Sigs<'a> {
         fp.finish()
     }
 
-    /// The pages whose content shows inside a page's blocks: what it embeds
-    /// (and what that embeds), and the pages of the blocks all of those refer
-    /// to. Holds the page itself only when it pulls itself in.
-    fn pulled(&self, page: PageId) -> BTreeSet<PageId> {
+    /// The pages a page embeds, directly or through other embeds (with the
+    /// page itself when an embed cycle leads back to it).
+    fn embedded(&self, page: PageId) -> BTreeSet<PageId> {
         let mut visited = BTreeSet::from([page]);
-        let mut pulled = BTreeSet::new();
+        let mut embedded = BTreeSet::new();
         let mut queue = vec![page];
         while let Some(p) = queue.pop() {
             for next in self.embeds_of(p) {
-                pulled.insert(next);
+                embedded.insert(next);
                 if visited.insert(next) {
                     queue.push(next);
                 }
             }
         }
-        for &p in &visited {
-            pulled.extend(self.refs_of(p));
-        }
-        pulled
+        embedded
     }
 
-    /// A page's note as it renders: its content, every link in it and
-    /// everything it pulls in.
+    /// A referenced block as a block reference shows it: its page, anchor,
+    /// own content and where the links in it lead.
+    fn block_ref(&self, uuid: &str) -> u64 {
+        let site = self.site;
+        let mut fp = Fp::new("block-ref");
+        fp.str(uuid);
+        let Some(loc) = site.by_uuid.get(uuid) else { return fp.finish() };
+        let page = &site.pages[loc.page];
+        fp.u64(self.t[loc.page]).u64(loc.block as u64);
+        fp.str(page.anchors.get(loc.block).map_or("", String::as_str));
+        let (Some(note), Some(sigs)) = (&page.note, self.note_sigs(loc.page)) else {
+            return fp.finish();
+        };
+        fp.u64(sigs.blocks.get(loc.block).map_or(0, |b| b.own));
+        if sigs.meta.dynamic {
+            fp.u64(self.nonce);
+        }
+        for name in
+            note.blocks.get(loc.block).into_iter().flat_map(|b| b.page_refs.iter().chain(&b.tags))
+        {
+            fp.str(name);
+            match site.lookup(name).and_then(|p| site.by_identity.get(&p.identity)) {
+                Some(&target) => fp.u64(self.t[target]),
+                None => fp.u64(0),
+            };
+        }
+        fp.finish()
+    }
+
+    /// A page's note as it renders: its content, every link in it, what it
+    /// embeds and the blocks it refers to.
     pub fn links(&mut self, page: PageId) -> u64 {
         if let Some(&sig) = self.links.get(&(page, true)) {
             return sig;
@@ -291,7 +347,8 @@ impl<'a> Sigs<'a> {
     }
 
     /// What a page's blocks need besides their own text: where their links
-    /// lead and what they pull in (for pages showing some of its blocks).
+    /// lead, what they embed and the blocks they refer to (for pages showing
+    /// some of its blocks).
     pub fn context(&mut self, page: PageId) -> u64 {
         if let Some(&sig) = self.links.get(&(page, false)) {
             return sig;
@@ -304,8 +361,14 @@ impl<'a> Sigs<'a> {
     fn with_pulled(&self, page: PageId, with_content: bool) -> u64 {
         let mut fp = Fp::new("links");
         fp.u64(self.local(page, with_content));
-        for p in self.pulled(page) {
+        let embedded = self.embedded(page);
+        for &p in &embedded {
             fp.u64(self.local(p, true));
+        }
+        for p in embedded.into_iter().chain(std::iter::once(page)) {
+            for uuid in self.note_sigs(p).into_iter().flat_map(|s| &s.meta.block_refs) {
+                fp.u64(self.block_ref(uuid));
+            }
         }
         fp.finish()
     }
