@@ -173,7 +173,12 @@ pub fn page_t(page: &Page) -> u64 {
 pub struct SigCache {
     t: Vec<u64>,
     links: HashMap<(PageId, bool), u64>,
+    parts: References,
 }
+
+/// Per page, the hash of the blocks each other page contributes to its
+/// linked (`true`) and unlinked references.
+type References = HashMap<PageId, HashMap<(bool, PageId), u64>>;
 
 /// Per-rebuild signature tables.
 pub struct Sigs<'a> {
@@ -186,6 +191,9 @@ pub struct Sigs<'a> {
     /// Changes on every rebuild (for dynamic notes).
     pub nonce: u64,
     links: HashMap<(PageId, bool), u64>,
+    parts: References,
+    /// Pages whose cached parts are stale; `None`: trust no cached part.
+    stale: Option<BTreeSet<PageId>>,
 }
 
 impl<'a> Sigs<'a> {
@@ -206,17 +214,20 @@ impl<'a> Sigs<'a> {
             true => cache.t,
             false => site.pages.iter().map(page_t).collect(),
         };
-        Sigs { site, notes, t, nonce, links: cache.links }
+        // Without a list of what changed, nothing cached can be trusted.
+        Sigs { site, notes, t, nonce, links: cache.links, parts: cache.parts, stale: None }
     }
 
-    /// Forgets the link signatures of `pages` (their notes or what they pull in changed).
+    /// Forgets what depends on the notes of `pages` (their content, or what
+    /// they pull in, changed).
     pub fn forget(&mut self, pages: &BTreeSet<PageId>) {
         self.links.retain(|(page, _), _| !pages.contains(page));
+        self.stale = Some(pages.clone());
     }
 
     /// What may be kept for the next rebuild if the site's structure stays.
     pub fn into_cache(self) -> SigCache {
-        SigCache { t: self.t, links: self.links }
+        SigCache { t: self.t, links: self.links, parts: self.parts }
     }
 
     fn note_sigs(&self, page: PageId) -> Option<&'a NoteSigs> {
@@ -413,23 +424,67 @@ impl<'a> Sigs<'a> {
             }
         }
         fp.u64(self.descendants(page));
-        for (name, list, tree) in [("linked", &p.backlinks, true), ("unlinked", &p.unlinked, false)]
-        {
-            fp.str(name).u64(list.len() as u64);
-            let mut sources = BTreeSet::new();
-            for loc in list.iter() {
-                fp.u64(self.t[loc.page]).u64(loc.block as u64);
-                fp.u64(self.shown_block(loc.page, loc.block, tree));
-                sources.insert(loc.page);
-            }
-            for source in sources {
-                fp.u64(self.context(source));
-            }
-        }
+        fp.u64(p.backlinks.len() as u64).u64(p.unlinked.len() as u64);
+        fp.u64(self.references(page));
         for neighbour in [neighbours.0, neighbours.1] {
             fp.u64(neighbour.map_or(0, |n| self.t[n]));
         }
         fp.finish()
+    }
+
+    /// A page's linked and unlinked references: a sum over the pages they
+    /// come from (the order they show in follows from the set of blocks), so
+    /// that after a patch only the parts of the changed pages are hashed again.
+    fn references(&mut self, page: PageId) -> u64 {
+        let p = &self.site.pages[page];
+        let cached = self.parts.remove(&page).filter(|_| self.stale.is_some());
+        let parts = match cached {
+            Some(mut parts) => {
+                let stale: Vec<PageId> = self.stale.iter().flatten().copied().collect();
+                for source in stale {
+                    for linked in [true, false] {
+                        match self.part(page, source, linked) {
+                            Some(part) => parts.insert((linked, source), part),
+                            None => parts.remove(&(linked, source)),
+                        };
+                    }
+                }
+                parts
+            }
+            None => {
+                let mut parts = HashMap::new();
+                let sources: BTreeSet<(bool, PageId)> =
+                    (p.backlinks.iter().map(|l| (true, l.page)))
+                        .chain(p.unlinked.iter().map(|l| (false, l.page)))
+                        .collect();
+                for (linked, source) in sources {
+                    if let Some(part) = self.part(page, source, linked) {
+                        parts.insert((linked, source), part);
+                    }
+                }
+                parts
+            }
+        };
+        let sum = parts.values().fold(0u64, |sum, part| sum.wrapping_add(*part));
+        self.parts.insert(page, parts);
+        sum
+    }
+
+    /// The blocks of `source` that `page` lists as linked (or unlinked) references.
+    fn part(&mut self, page: PageId, source: PageId, linked: bool) -> Option<u64> {
+        let p = &self.site.pages[page];
+        let list = if linked { &p.backlinks } else { &p.unlinked };
+        let start = list.partition_point(|l| l.page < source);
+        let end = list.partition_point(|l| l.page <= source);
+        if start == end {
+            return None;
+        }
+        let mut fp = Fp::new(if linked { "linked" } else { "unlinked" });
+        fp.u64(self.t[source]).u64(self.context(source));
+        for loc in &list[start..end] {
+            fp.u64(loc.block as u64).u64(self.shown_block(source, loc.block, linked));
+        }
+        Some(fp.finish())
     }
 
     /// The namespace tree under a page, as it renders.
