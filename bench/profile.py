@@ -322,11 +322,12 @@ def summarise_callgrind(data: Path, top: int = 15) -> str:
     })
     stages["other (startup, drops, exit, rayon)"] = max(0, total - sum(stages.values()))
     refs = cost(r"^blockpress::render::page::reference_groups$")
+    local = cost(r"^blockpress::graph::local_svg$")
     render_parts = collections.Counter({
-        "local graph of each page (graph::local_svg)": cost(r"^blockpress::graph::local_svg$"),
+        "local graph of each page (graph::local_svg)": local,
         "linked/unlinked references (reference_groups)": refs,
         "the page's own blocks, properties, toc (rest of page_context)":
-            cost(r"^blockpress::render::page::page_context$") - refs,
+            max(0, cost(r"^blockpress::render::page::page_context$") - refs - local),
         "Tera template rendering (Theme::render)":
             cost(r"^blockpress::render::templates::Theme::render$"),
         "on the main thread: home, index pages, static files (render_site)":

@@ -411,7 +411,8 @@ def stages_table(sizes: list[dict]) -> str:
             for m in s["runs"].get(key, []):
                 names += [n for n in m.get("stages", {}) if n not in names]
     if not names:
-        return "(the binary prints no stage times)"
+        return ("(no stage times in this run: it was made without `--verbose` "
+                "(`--no-stages`, or a version of this script without it))")
     lines = ["| pages | build | " + " | ".join(names) + " |",
              "|---|---|" + "--:|" * len(names)]
     for s in sizes:
@@ -477,10 +478,10 @@ Commands (run from the repository root):
 
 ```sh
 {report['command']}
-# which, for each N in {pages} and each run, does:
+# which, for each N in {pages} and each run, does (WORK = --work, default /tmp/blockpress-bench):
 python3 ../shared/bench/gen_graph.py --pages N --out WORK/logseq-N          # once, cached
 python3 ../shared/bench/gen_graph.py --flavor hugo --pages N --out WORK/hugo-N
-rm -rf WORK/out-bp-N;    target/release/blockpress build WORK/logseq-N -o WORK/out-bp-N   # cold
+rm -rf WORK/out-bp-N;    target/release/blockpress build WORK/logseq-N -o WORK/out-bp-N --verbose  # cold
 rm -rf WORK/out-floor-N; {floor_cmd}                # I/O floor
 rm -rf WORK/out-hugo-N;  hugo --source WORK/hugo-N --destination WORK/out-hugo-N         # cold
 target/release/blockpress build WORK/logseq-N -o WORK/out-bp-N                           # rebuild unchanged
@@ -491,8 +492,8 @@ target/release/blockpress build WORK/logseq-N -o WORK/out-bp-N
 
 Medians of the runs (min–max in brackets). CPU = user+sys of the child (wait4
 rusage); peak = its maximum resident set; notes/s = notes (pages/ + journals/
-files) per wall second; ×floor = median over the median of the I/O floor of
-the same size and run; "others" = the most CPU (in cores, of
+files) per wall second; ×floor = the row's median divided by the median of
+the I/O floor of the same size; "others" = the most CPU (in cores, of
 {m['nproc']}) that other processes used during a run of that row: above ~0.3,
 that row's wall times are inflated by other work on the machine.
 

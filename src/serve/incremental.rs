@@ -497,6 +497,7 @@ impl Engine {
             })
             .collect();
         self.index_sig = Self::index_sig(&self.site, &mut sigs, &shared, base, &self.local_sigs);
+        self.sig_cache = sigs.into_cache();
         self.fixed_sig = self.fixed_sig(base);
         self.base_sig = base;
         self.page_sigs = page_sigs;
@@ -895,6 +896,7 @@ impl Engine {
             self.site_graph = None;
             self.aux = Aux::new(&full);
             self.site = full;
+            self.resync = true;
         }
     }
 }

@@ -200,6 +200,14 @@ impl Session<'_> {
                     // The warnings of the rebuild this completes still stand.
                     outcome.warnings = std::mem::take(&mut self.last_warnings);
                     self.announce(&outcome, false);
+                    if !self.quiet {
+                        println!(
+                            "[{}] search index, feeds and graph page: {} files updated in {:.0} ms",
+                            self.hub.version(),
+                            outcome.changed.len() + outcome.removed.len(),
+                            outcome.elapsed.as_secs_f64() * 1000.0
+                        );
+                    }
                 }
             }
         }
