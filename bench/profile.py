@@ -412,7 +412,8 @@ def main(argv=None) -> None:
         args.work.mkdir(parents=True, exist_ok=True)
         work = args.work.resolve()
         if args.bin is None:
-            subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+            if subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO).returncode:
+                sys.exit("cargo build --release failed; pass --bin PATH to measure a built binary")
             binary = REPO / "target" / "release" / "blockpress"
         else:
             binary = args.bin.resolve()

@@ -479,7 +479,7 @@ def markdown(report: dict) -> str:
 Machine: {m['nproc']} CPUs, {m['cpu']}, {m['memory_gb']} GB RAM, Linux {m['kernel']};
 load average {' '.join(m['loadavg'])} at the start, {' '.join(m.get('loadavg_end', []))} at the end.
 Code measured: release binary (sha256 `{report['binary_sha256'][:16]}`, from
-{report['binary_from']}, built {report['binary_built']}); src/ at the time of the run had digest
+{report['binary_from']}, file dated {report['binary_built']}); src/ at the time of the run had digest
 `{report['src_digest']}` (sha256 of src/, Cargo.toml, Cargo.lock). Hugo: `{m['hugo']}`.
 Python {m['python']}.
 
@@ -588,7 +588,8 @@ def main(argv: list[str] | None = None) -> None:
     work = args.work.resolve()
 
     if args.bin is None:
-        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+        if subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO).returncode:
+            sys.exit("cargo build --release failed; pass --bin PATH to measure a built binary")
         built = REPO / "target" / "release" / "blockpress"
     else:
         built = args.bin.resolve()
