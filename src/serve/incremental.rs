@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use super::deps::Deps;
 use super::pages::{self, Shared};
 use super::patch::{self, Aux};
 use super::sig::{Fp, NoteSigs, SigCache, Sigs};
@@ -142,6 +143,8 @@ pub struct Engine {
     graph_dirty: bool,
     /// Signatures of the last rebuild, valid while the structure stays.
     sig_cache: SigCache,
+    /// Embeds and block references both ways, valid while the structure stays.
+    deps: Option<Deps>,
     /// The theme on disk does not load: nothing renders until it is fixed.
     theme_error: Option<Problem>,
     mirror_ok: bool,
@@ -315,7 +318,7 @@ impl Engine {
         let mirror_ok = match pages::self_check(&loaded.site, &theme, &files) {
             Ok(()) => true,
             Err(why) => {
-                log::warn!("serve renders every page on each change: {why}");
+                eprintln!("warning: serve renders every page on each change ({why})");
                 false
             }
         };
@@ -345,6 +348,7 @@ impl Engine {
             resync: false,
             theme_error: None,
             sig_cache: SigCache::default(),
+            deps: None,
             site_graph: None,
             local_sigs: HashMap::new(),
             graph_dirty: false,
@@ -467,7 +471,10 @@ impl Engine {
         fp.u64(base);
         for (id, page) in site.published() {
             fp.u64(sigs.t[id]).u64(page.backlinks.len() as u64).u64(page.tag_uses as u64);
-            fp.u64(page.namespace.len() as u64).u64(sigs.descendants(id));
+            fp.u64(page.namespace.len() as u64);
+            if !page.children.is_empty() {
+                fp.u64(sigs.descendants(id));
+            }
         }
         fp.u64(shared.journals.len() as u64);
         for &journal in shared.journals.iter().take(100) {
@@ -838,6 +845,7 @@ impl Engine {
         }
         let notes: Vec<Note> = by_path.into_values().collect();
         self.site_graph = None;
+        self.deps = None;
         let (site, spare) = resolve_notes(
             &self.config,
             &self.logseq,
@@ -855,6 +863,7 @@ impl Engine {
 
     fn install(&mut self, loaded: Loaded) {
         self.site_graph = None;
+        self.deps = None;
         self.aux = Aux::new(&loaded.site);
         self.logseq = loaded.logseq;
         self.site = loaded.site;
@@ -894,6 +903,7 @@ impl Engine {
                 message: format!("internal: the patched site differs from a full resolve ({what})"),
             });
             self.site_graph = None;
+            self.deps = None;
             self.aux = Aux::new(&full);
             self.site = full;
             self.resync = true;
@@ -932,8 +942,14 @@ impl Engine {
         let mut candidates: BTreeSet<PageId> = if all {
             self.site.published().map(|(id, _)| id).collect()
         } else {
+            let deps = self.deps.get_or_insert_with(|| Deps::build(&sigs));
+            let mut touched: BTreeSet<PageId> = resolved.patched.iter().map(|p| p.page).collect();
+            touched.extend(deps.users_of(resolved.patched.iter().flat_map(|p| &p.uuids)));
+            for page in touched {
+                deps.update(&sigs, page);
+            }
             let (candidates, dirty) =
-                candidates(&self.site, &self.notes, &mut self.aux, &sigs, &resolved.patched);
+                candidates(&self.site, &mut self.aux, deps, &resolved.patched);
             sigs.forget(&dirty);
             candidates
         };
@@ -960,6 +976,9 @@ impl Engine {
             new_sigs.push((identity.clone(), sig));
         }
         let index_sig = Self::index_sig(site, &mut sigs, &shared, base, &self.local_sigs);
+        if all {
+            self.deps = Some(Deps::build(&sigs));
+        }
         let cache = sigs.into_cache();
         let fixed_sig = self.fixed_sig(base);
         let theme = &self.theme;
@@ -986,15 +1005,20 @@ impl Engine {
         outcome.rendered = rendered.len()
             + indexes.as_ref().map_or(0, Vec::len)
             + fixed.as_ref().map_or(0, Vec::len);
-        let page_paths: HashSet<String> = site.published().map(|(_, p)| p.file_name()).collect();
-        let asset_paths: HashSet<String> = site.assets.iter().cloned().collect();
+        // Pages and assets come and go only with a new structure or asset changes.
+        let page_paths: Option<HashSet<String>> =
+            all.then(|| site.published().map(|(_, p)| p.file_name()).collect());
+        let asset_paths: Option<HashSet<String>> =
+            (all || !resolved.assets.is_empty()).then(|| site.assets.iter().cloned().collect());
         let mut files = Vec::with_capacity(rendered.len());
         for (file, diagnostics) in rendered {
             files.push(file);
             outcome.warnings.extend(diagnostics);
         }
         self.write_files(Group::Page, files, outcome)?;
-        self.remove_stale(Group::Page, &page_paths, outcome)?;
+        if let Some(paths) = page_paths {
+            self.remove_stale(Group::Page, &paths, outcome)?;
+        }
         if let Some(files) = indexes {
             let expected = files.iter().map(|f| f.path.clone()).collect();
             self.write_files(Group::Index, files, outcome)?;
@@ -1006,7 +1030,9 @@ impl Engine {
             self.remove_stale(Group::Fixed, &expected, outcome)?;
         }
         self.write_files(Group::Asset, assets, outcome)?;
-        self.remove_stale(Group::Asset, &asset_paths, outcome)?;
+        if let Some(paths) = asset_paths {
+            self.remove_stale(Group::Asset, &paths, outcome)?;
+        }
         if all {
             self.page_sigs = new_sigs.into_iter().collect();
             self.whole_dirty = true;
@@ -1120,46 +1146,17 @@ impl Engine {
 /// whose own content or pulled-in content changed (their link signatures are stale).
 fn candidates(
     site: &Site,
-    notes: &HashMap<String, NoteSigs>,
     aux: &mut Aux,
-    sigs: &Sigs<'_>,
+    deps: &Deps,
     patched: &[patch::Patched],
 ) -> (BTreeSet<PageId>, BTreeSet<PageId>) {
-    let mut set: BTreeSet<PageId> = BTreeSet::new();
     let changed: BTreeSet<PageId> = patched.iter().map(|p| p.page).collect();
+    let mut set: BTreeSet<PageId> = changed.clone();
     for done in patched {
-        set.insert(done.page);
         set.extend(done.targets.iter().copied());
     }
-    let uuids: BTreeSet<&String> = patched.iter().flat_map(|p| &p.uuids).collect();
-    let mut embedded_by: HashMap<PageId, Vec<PageId>> = HashMap::new();
-    let mut pulling: BTreeSet<PageId> = BTreeSet::new();
-    let mut referring: BTreeSet<PageId> = changed.clone();
-    for (id, page) in site.pages.iter().enumerate() {
-        let Some(note) = &page.note else { continue };
-        let Some(meta) = notes.get(&note.rel_path).map(|s| &s.meta) else { continue };
-        if meta.dynamic || meta.block_refs.iter().any(|u| uuids.contains(u)) {
-            pulling.insert(id);
-        }
-        if sigs.refs_of(id).iter().any(|p| changed.contains(p)) {
-            referring.insert(id);
-        }
-        for source in sigs.embeds_of(id) {
-            embedded_by.entry(source).or_default().push(id);
-        }
-    }
-    // Pages embedding (through any chain of embeds) a changed page or one referring to it.
-    let mut queue: Vec<PageId> = referring.iter().copied().collect();
-    let mut seen = referring.clone();
-    pulling.extend(referring.difference(&changed));
-    while let Some(page) = queue.pop() {
-        for &user in embedded_by.get(&page).into_iter().flatten() {
-            if seen.insert(user) {
-                pulling.insert(user);
-                queue.push(user);
-            }
-        }
-    }
+    let mut pulling = deps.dependents(&changed);
+    pulling.extend(deps.users_of(patched.iter().flat_map(|p| &p.uuids)));
     for &page in &pulling {
         set.insert(page);
         set.extend(patch::shown_in(site, aux, page));
@@ -1276,6 +1273,7 @@ mod tests {
             ),
             ("pages/Infra___Net.md", "- namespace child"),
             ("pages/Lonely.md", "- only linked from Storage"),
+            ("pages/Queries.md", "- {{query [[Storage]]}}"),
             ("journals/2024_01_05.md", "- day one [[K8s]]"),
             ("journals/2024_01_06.md", "- day two"),
             ("assets/pic.png", "PNG"),
@@ -1290,6 +1288,12 @@ mod tests {
             "tags:: infra\n\n- see [[Storage]] and #RBAC\n- a storage note without a link\n- {{embed [[Embedded]]}}\n- appended",
         );
         assert_eq!(f.step("content edit", &["pages/K8s.md"], &[]).how, "patched");
+        write(
+            &f.graph("pages/K8s.md"),
+            "tags:: infra\n\n- see [[Storage]] and #RBAC, as a query shows\n- a storage note without a link\n- {{embed [[Embedded]]}}\n- appended",
+        );
+        let outcome = f.step("a block a query lists", &["pages/K8s.md"], &[]);
+        assert!(outcome.changed.contains(&"queries.html".to_string()), "{:?}", outcome.changed);
         write(
             &f.graph("pages/Embedded.md"),
             "- embedded text, edited\n- ref to ((6500a1b2-0000-4000-8000-000000000001))",
@@ -1307,10 +1311,17 @@ mod tests {
         f.step("blocks shift", &["pages/Storage.md"], &[]);
         write(
             &f.graph("pages/Storage.md"),
-            "alias:: disks\n\n- new first block about k8s\n- Volumes and claims\n  - nested child edited\n- second title changed [[K8s]]\n  id:: 6500a1b2-0000-4000-8000-000000000001\n- see [[Lonely]] again",
+            "alias:: disks\n\n- new first block about k8s\n- Volumes and claims\n  - nested child edited\n- second title changed [[K8s]]\n  id:: 6500a1b2-0000-4000-8000-000000000001\n- see [[Lonely]] again, and [[Infra/Net]]",
         );
         let outcome = f.step("a block shown on another page", &["pages/Storage.md"], &[]);
         assert_eq!(outcome.how, "patched");
+        assert!(outcome.changed.contains(&"lonely.html".to_string()), "{:?}", outcome.changed);
+        write(&f.graph("pages/Infra___Net.md"), "public:: false\n\n- namespace child");
+        let outcome = f.step(
+            "a page linked from a shown block is unpublished",
+            &["pages/Infra___Net.md"],
+            &[],
+        );
         assert!(outcome.changed.contains(&"lonely.html".to_string()), "{:?}", outcome.changed);
         write(
             &f.graph("journals/2024_01_06.md"),
@@ -1408,6 +1419,9 @@ mod tests {
         files.push(("pages/Leaf.md".into(), "- a leaf".into()));
         files.push(("pages/Leaf Friend.md".into(), "- friend of [[Leaf]]".into()));
         files.push(("journals/2024_01_01.md".into(), "- day".into()));
+        files.push(("pages/Shower.md".into(), "- no links here".into()));
+        files.push(("pages/Source.md".into(), "- a shower mention and [[Target]]".into()));
+        files.push(("pages/Target.md".into(), "- a target".into()));
         let borrowed: Vec<(&str, &str)> =
             files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
         let mut f = Fixture::new(&borrowed);
@@ -1422,5 +1436,8 @@ mod tests {
         changed.sort();
         // The day, the page showing it as a backlink, the home and journal lists.
         assert_eq!(changed, ["2024-01-01.html", "index.html", "journals.html", "leaf.html"]);
+        write(&f.graph("pages/Target.md"), "public:: false\n\n- a target");
+        let outcome = f.step("a link inside an unlinked reference", &["pages/Target.md"], &[]);
+        assert!(outcome.changed.contains(&"shower.html".to_string()), "{:?}", outcome.changed);
     }
 }

@@ -6,6 +6,7 @@
 //! the browser which files changed ([`reload`]) so the tab showing one of
 //! them reloads. The output folder stays what `blockpress build` would write.
 
+pub mod deps;
 pub mod incremental;
 pub mod pages;
 pub mod patch;

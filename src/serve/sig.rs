@@ -265,22 +265,31 @@ impl<'a> Sigs<'a> {
             .collect()
     }
 
+    /// The block UUIDs a page's note names (referred to or embedded).
+    pub fn block_refs_of(&self, page: PageId) -> &'a [String] {
+        self.note_sigs(page).map_or(&[], |s| s.meta.block_refs.as_slice())
+    }
+
+    /// Whether a page's note embeds pages or blocks.
+    pub fn has_embeds(&self, page: PageId) -> bool {
+        self.note_sigs(page)
+            .is_some_and(|s| !s.meta.embeds.is_empty() || !s.meta.embedded_blocks.is_empty())
+    }
+
     /// Whether a page's note may show anything (queries and the like).
     pub fn is_dynamic(&self, page: PageId) -> bool {
         self.note_sigs(page).is_some_and(|s| s.meta.dynamic)
     }
 
     /// A page's own note as it renders: its content and every link in it.
-    fn local(&self, page: PageId, with_content: bool) -> u64 {
+    fn local(&self, page: PageId) -> u64 {
         let site = self.site;
         let mut fp = Fp::new("local");
         fp.u64(self.t[page]);
         let (Some(note), Some(sigs)) = (&site.pages[page].note, self.note_sigs(page)) else {
             return fp.finish();
         };
-        if with_content {
-            fp.u64(sigs.content);
-        }
+        fp.u64(sigs.content);
         if sigs.meta.dynamic {
             fp.u64(self.nonce);
         }
@@ -352,29 +361,39 @@ impl<'a> Sigs<'a> {
         if let Some(&sig) = self.links.get(&(page, true)) {
             return sig;
         }
-        let sig = self.with_pulled(page, true);
+        let sig = self.with_pulled(page);
         self.links.insert((page, true), sig);
         sig
     }
 
-    /// What a page's blocks need besides their own text: where their links
-    /// lead, what they embed and the blocks they refer to (for pages showing
-    /// some of its blocks).
+    /// What any block of a page may show from elsewhere: the pages it
+    /// embeds (and what they embed), and anything at all for dynamic notes.
+    /// With [`Sigs::shown_block`], what a page showing some of its blocks needs.
     pub fn context(&mut self, page: PageId) -> u64 {
         if let Some(&sig) = self.links.get(&(page, false)) {
             return sig;
         }
-        let sig = self.with_pulled(page, false);
+        let mut fp = Fp::new("context");
+        if self.is_dynamic(page) {
+            fp.u64(self.nonce);
+        }
+        for embedded in self.embedded(page) {
+            fp.u64(self.local(embedded));
+            for uuid in self.block_refs_of(embedded) {
+                fp.u64(self.block_ref(uuid));
+            }
+        }
+        let sig = fp.finish();
         self.links.insert((page, false), sig);
         sig
     }
 
-    fn with_pulled(&self, page: PageId, with_content: bool) -> u64 {
+    fn with_pulled(&self, page: PageId) -> u64 {
         let mut fp = Fp::new("links");
-        fp.u64(self.local(page, with_content));
+        fp.u64(self.local(page));
         let embedded = self.embedded(page);
         for &p in &embedded {
-            fp.u64(self.local(p, true));
+            fp.u64(self.local(p));
         }
         for p in embedded.into_iter().chain(std::iter::once(page)) {
             for uuid in self.note_sigs(p).into_iter().flat_map(|s| &s.meta.block_refs) {
@@ -394,6 +413,23 @@ impl<'a> Sigs<'a> {
         };
         let Some(b) = sigs.blocks.get(block) else { return fp.finish() };
         fp.u64(if tree { b.tree } else { b.own });
+        // Where the links of the shown blocks lead, and the blocks they refer to.
+        let mut shown = vec![block];
+        while let Some(i) = shown.pop() {
+            let Some(b) = note.blocks.get(i) else { continue };
+            for name in b.page_refs.iter().chain(&b.tags) {
+                match self.site.lookup(name).and_then(|p| self.site.by_identity.get(&p.identity)) {
+                    Some(&target) => fp.u64(self.t[target]),
+                    None => fp.u64(0),
+                };
+            }
+            for uuid in &b.block_refs {
+                fp.u64(self.block_ref(uuid));
+            }
+            if tree {
+                shown.extend(&b.children);
+            }
+        }
         let mut at = Some(block);
         while let Some(i) = at {
             fp.str(site_page.anchors.get(i).map_or("", String::as_str));
@@ -423,7 +459,9 @@ impl<'a> Sigs<'a> {
                 fp.u64(self.t[id]);
             }
         }
-        fp.u64(self.descendants(page));
+        if !p.children.is_empty() {
+            fp.u64(self.descendants(page));
+        }
         fp.u64(p.backlinks.len() as u64).u64(p.unlinked.len() as u64);
         fp.u64(self.references(page));
         for neighbour in [neighbours.0, neighbours.1] {
