@@ -43,10 +43,43 @@ struct SiteContext {
     base_url: String,
 }
 
+/// The sidebar every page shows.
 #[derive(Serialize)]
-struct NavContext {
+pub struct NavContext {
     pages: Vec<LinkContext>,
     journals: Vec<LinkContext>,
+}
+
+/// What every page of one rendering shares: the template context every
+/// template receives, the journal order and the sidebar. `serve` re-renders
+/// single pages with the same pieces.
+pub struct Shared {
+    /// The template context every template receives.
+    pub base: tera::Context,
+    /// Published journals, newest first.
+    pub journals: Vec<usize>,
+    /// The sidebar, serialised (serve keys its change signatures on it).
+    pub nav_json: String,
+}
+
+impl Shared {
+    /// The shared parts for `site`.
+    pub fn new(site: &Site) -> Shared {
+        let nav = nav(site);
+        let nav_json = serde_json::to_string(&nav).unwrap_or_default();
+        Shared { base: base_context(site, &nav), journals: journal_order(site), nav_json }
+    }
+
+    /// The journal days before and after a page: (previous = older, next = newer).
+    pub fn neighbours(&self, id: usize) -> (Option<usize>, Option<usize>) {
+        match self.journals.iter().position(|&j| j == id) {
+            Some(pos) => (
+                self.journals.get(pos + 1).copied(),
+                pos.checked_sub(1).and_then(|p| self.journals.get(p)).copied(),
+            ),
+            None => (None, None),
+        }
+    }
 }
 
 /// Everything every template receives.
@@ -69,21 +102,19 @@ fn base_context(site: &Site, nav: &NavContext) -> tera::Context {
     ctx
 }
 
-/// Renders one page with `page.html`, at `path`.
-fn render_page(
+/// Renders one page with `page.html`, at its own path or at `path`.
+pub fn render_page(
     site: &Site,
     theme: &Theme,
-    base: &tera::Context,
+    shared: &Shared,
     id: usize,
-    journals: &[usize],
     path: Option<&str>,
 ) -> Result<(OutputFile, Vec<Diagnostic>)> {
     let (mut context, diagnostics) = page::page_context(site, id);
-    if let Some(pos) = journals.iter().position(|&j| j == id) {
-        context.prev = journals.get(pos + 1).map(|&j| link(site, j));
-        context.next = pos.checked_sub(1).and_then(|p| journals.get(p)).map(|&j| link(site, j));
-    }
-    let mut ctx = base.clone();
+    let (prev, next) = shared.neighbours(id);
+    context.prev = prev.map(|j| link(site, j));
+    context.next = next.map(|j| link(site, j));
+    let mut ctx = shared.base.clone();
     ctx.insert("page", &context);
     ctx.insert("is_home", &path.is_some());
     let html = theme.render("page.html", &ctx)?;
@@ -93,15 +124,11 @@ fn render_page(
 
 /// Renders every page, the home page, the index pages, the 404 page and the theme's static files.
 pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<Diagnostic>)> {
-    let nav = nav(site);
-    let base = base_context(site, &nav);
-    let journals = journal_order(site);
+    let shared = Shared::new(site);
     let graph = crate::graph::install(site);
     let ids: Vec<usize> = site.published().map(|(id, _)| id).collect();
-    let rendered: Vec<Result<(OutputFile, Vec<Diagnostic>)>> = ids
-        .into_par_iter()
-        .map(|id| render_page(site, theme, &base, id, &journals, None))
-        .collect();
+    let rendered: Vec<Result<(OutputFile, Vec<Diagnostic>)>> =
+        ids.into_par_iter().map(|id| render_page(site, theme, &shared, id, None)).collect();
     let mut files = Vec::with_capacity(rendered.len() + 8);
     let mut diagnostics = Vec::new();
     for result in rendered {
@@ -109,20 +136,27 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<D
         files.push(file);
         diagnostics.extend(found);
     }
-    files.push(home(site, theme, &base, &journals)?);
+    files.push(render_home(site, theme, &shared)?);
     diagnostics.extend(home_page_warnings(site));
-    files.extend(indexes::render_indexes(site, theme, &base, &journals)?);
-    files.push(crate::graph::render_page(&graph, theme, &base)?);
-    files.extend(feeds::feeds(site, &journals));
-    files.push(OutputFile {
-        path: "404.html".into(),
-        bytes: theme.render("404.html", &base)?.into_bytes(),
-    });
-    files.push(OutputFile {
-        path: "search.html".into(),
-        bytes: theme.render("search.html", &base)?.into_bytes(),
-    });
-    files.extend(crate::search::search_files(site));
+    files.extend(indexes::render_indexes(site, theme, &shared.base, &shared.journals)?);
+    files.push(crate::graph::render_page(&graph, theme, &shared.base)?);
+    files.extend(whole_site_files(site, &shared));
+    files.extend(fixed_files(site, theme, &shared)?);
+    diagnostics.sort();
+    diagnostics.dedup();
+    Ok((files, diagnostics))
+}
+
+/// Files that change only with the theme and the configuration: 404, the
+/// search page, the theme's static files, the highlighting and custom CSS.
+pub fn fixed_files(site: &Site, theme: &Theme, shared: &Shared) -> Result<Vec<OutputFile>> {
+    let mut files = Vec::new();
+    for template in ["404.html", "search.html"] {
+        files.push(OutputFile {
+            path: template.into(),
+            bytes: theme.render(template, &shared.base)?.into_bytes(),
+        });
+    }
     for (path, bytes) in theme.static_files() {
         files.push(OutputFile { path: format!("static/{path}"), bytes: bytes.to_vec() });
     }
@@ -134,9 +168,14 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<D
         files
             .push(OutputFile { path: "static/custom.css".into(), bytes: css.clone().into_bytes() });
     }
-    diagnostics.sort();
-    diagnostics.dedup();
-    Ok((files, diagnostics))
+    Ok(files)
+}
+
+/// Files built from the whole site's content: the feeds and the search index.
+pub fn whole_site_files(site: &Site, shared: &Shared) -> Vec<OutputFile> {
+    let mut files = feeds::feeds(site, &shared.journals);
+    files.extend(crate::search::search_files(site));
+    files
 }
 
 /// The page shown as the home page: `home_page` of site.toml, else Logseq's `:default-home`.
@@ -215,17 +254,13 @@ fn site_index(site: &Site, page: &crate::resolve::Page) -> usize {
     site.by_identity.get(&page.identity).copied().unwrap_or(0)
 }
 
-fn home(
-    site: &Site,
-    theme: &Theme,
-    base: &tera::Context,
-    journals: &[usize],
-) -> Result<OutputFile> {
+/// The home page: the chosen page (`home_page`, `:default-home`), or the generated overview.
+pub fn render_home(site: &Site, theme: &Theme, shared: &Shared) -> Result<OutputFile> {
     if let Some(id) = home_page(site) {
-        return Ok(render_page(site, theme, base, id, journals, Some("index.html"))?.0);
+        return Ok(render_page(site, theme, shared, id, Some("index.html"))?.0);
     }
-    let mut ctx = base.clone();
-    ctx.insert("journals", &indexes::journals(site, journals, 5));
+    let mut ctx = shared.base.clone();
+    ctx.insert("journals", &indexes::journals(site, &shared.journals, 5));
     ctx.insert("topics", &indexes::top_topics(site, 24));
     ctx.insert("namespaces", &indexes::namespaces(site));
     ctx.insert("letters", &indexes::letter_groups(site));
