@@ -5,9 +5,11 @@
 //! [`tokenize`] turns text into terms, [`index`] builds the inverted index of
 //! every published page and block, [`shards`] cuts it into small script files
 //! by term range (and the result table by page), and [`query`] holds the
-//! matching and ranking rules the browser applies, for tests.
+//! matching and ranking rules the browser applies, for tests. [`preview`]
+//! reuses the index's text for the hover previews of links, under `preview/`.
 
 pub mod index;
+pub mod preview;
 pub mod query;
 pub mod shards;
 pub mod tokenize;
@@ -17,11 +19,12 @@ use std::time::Instant;
 use crate::render::OutputFile;
 use crate::resolve::Site;
 
-/// The search index of the published pages, as files under `search/`.
+/// The search index of the published pages, as files under `search/`, and
+/// the hover previews of links, under `preview/`.
 pub fn search_files(site: &Site) -> Vec<OutputFile> {
     let start = Instant::now();
     let index = index::build(site);
-    let files = shards::files(&index);
+    let mut files = shards::files(&index);
     let bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
     log::debug!(
         "search index: {} terms, {} documents, {} bytes of text → {} files, {bytes} bytes, in {:.2?}",
@@ -31,6 +34,11 @@ pub fn search_files(site: &Site) -> Vec<OutputFile> {
         files.len(),
         start.elapsed()
     );
+    let start = Instant::now();
+    let previews = preview::files(&preview::build(site, &index));
+    let bytes: usize = previews.iter().map(|f| f.bytes.len()).sum();
+    log::debug!("previews: {} files, {bytes} bytes, in {:.2?}", previews.len(), start.elapsed());
+    files.extend(previews);
     files
 }
 
@@ -144,9 +152,51 @@ mod tests {
     }
 
     #[test]
-    fn files_are_scripts_under_search() {
+    fn previews_hold_the_page_start_and_referenced_blocks() {
+        let site = site(&[
+            (
+                "pages/K8s.md",
+                "alias:: Kubernetes\ntags:: cloud\n\n- Workloads\n\t- StatefulSet keeps volumes\n\t  id:: 64c1a1b2-0000-4000-8000-000000000001\n\t\t- one child\n- Unreferenced block",
+            ),
+            ("pages/Notes.md", "- see ((64c1a1b2-0000-4000-8000-000000000001)) and [[K8s]]"),
+            (
+                "pages/Secret.md",
+                "public:: false\n\n- [[K8s]] ((64c1a1b2-0000-4000-8000-000000000001))",
+            ),
+            ("pages/Code.md", "- ```yaml\n  kind: Pod\n  ```"),
+        ]);
+        let previews = preview::build(&site, &index::build(&site));
+        let k8s = previews.iter().find(|p| p.file == "k8s.html").expect("K8s preview");
+        assert_eq!(k8s.title, "K8s");
+        assert_eq!(k8s.text, "Workloads\nStatefulSet keeps volumes\none child\nUnreferenced block");
+        assert_eq!(
+            (k8s.aliases.as_slice(), k8s.tags.as_slice()),
+            (&["Kubernetes".to_string()][..], &["cloud".to_string()][..])
+        );
+        assert_eq!(k8s.references, 1, "the unpublished page's reference does not count");
+        let block: Vec<(&str, &str)> =
+            k8s.blocks.iter().map(|(a, t)| (a.as_str(), t.as_str())).collect();
+        assert_eq!(
+            block,
+            [("b-64c1a1b2-0000-4000-8000-000000000001", "StatefulSet keeps volumes\none child")]
+        );
+        assert!(
+            previews.iter().all(|p| p.file != "secret.html"),
+            "unpublished pages have no preview"
+        );
+        let missing = previews.iter().find(|p| p.file == "cloud.html").expect("tag page");
+        assert!(!missing.has_notes && missing.text.is_empty() && missing.blocks.is_empty());
+        assert!(k8s.has_notes);
+        let code = previews.iter().find(|p| p.file == "code.html").expect("code page");
+        assert_eq!(code.text, "kind: Pod", "a page of code only previews its code");
+    }
+
+    #[test]
+    fn files_are_scripts_under_search_and_preview() {
         let files = search_files(&site(&[("pages/a.md", "- hello </script>")]));
-        assert!(files.iter().all(|f| f.path.starts_with("search/") && f.path.ends_with(".js")));
+        let under = |f: &OutputFile, dir: &str| f.path.starts_with(dir) && f.path.ends_with(".js");
+        assert!(files.iter().all(|f| under(f, "search/") || under(f, "preview/")));
+        assert!(files.iter().any(|f| f.path == "preview/manifest.js"));
         let manifest = files.iter().find(|f| f.path == "search/manifest.js").expect("manifest");
         assert!(manifest.bytes.starts_with(b"__bpSearch.manifest({"));
         let all: Vec<u8> = files.iter().flat_map(|f| f.bytes.clone()).collect();
