@@ -23,7 +23,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  blockpress build                 build the site of ./site.toml (or of the current folder as a graph)\n  blockpress build ~/my-graph      build a bare Logseq graph into ~/my-graph/public\n  blockpress build -o /tmp/site    choose the output folder"
     )]
-    Build(BuildArgs),
+    Build(BuildCommandArgs),
     /// Build, serve the site over HTTP, watch the notes and reload the browser on every change.
     #[command(
         after_help = "Examples:\n  blockpress serve                 serve the site of ./site.toml on http://127.0.0.1:1111\n  blockpress serve ~/my-graph --open\n  blockpress serve --port 8080 --interface 0.0.0.0"
@@ -44,6 +44,18 @@ pub enum Command {
         after_help = "Example:\n  blockpress completions bash > ~/.local/share/bash-completion/completions/blockpress"
     )]
     Completions(CompletionsArgs),
+}
+
+/// Options of `blockpress build`.
+#[derive(Debug, clap::Args)]
+pub struct BuildCommandArgs {
+    /// Where the graph and the configuration are.
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// Ignore what the previous build left in the output folder (its
+    /// `.blockpress-cache`): render every file again, as into an empty folder.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Options of `blockpress init`.
@@ -149,9 +161,10 @@ pub fn resolve_config(args: &BuildArgs) -> Result<SiteConfig> {
 /// Runs the command line; returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Build(args) => {
+        Command::Build(BuildCommandArgs { build: args, no_cache }) => {
             let config = resolve_config(&args)?;
-            let report = crate::build(&config)?;
+            let options = crate::build::BuildOptions { no_cache, progress: !args.quiet };
+            let report = crate::build::build(&config, &options)?;
             let colour = crate::diagnostics::stderr_colour();
             for diagnostic in &report.diagnostics {
                 eprintln!("{}", crate::diagnostics::format(diagnostic, &config.notes_dir, colour));

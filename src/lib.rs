@@ -6,6 +6,8 @@
 //! → [`render`] (HTML) → [`output`] (write the site safely).
 #![warn(missing_docs)]
 
+pub mod build;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod config;
@@ -68,6 +70,11 @@ pub fn load_site(config: &SiteConfig) -> Result<resolve::Site> {
 fn load_site_timed(config: &SiteConfig, times: &mut StageTimes) -> Result<resolve::Site> {
     let skip = vec![output::absolute(&config.output_dir)];
     let graph = times.time("load", || load::Graph::load(&config.notes_dir, &skip))?;
+    Ok(site_of_graph(config, graph, times))
+}
+
+/// Parses and resolves a graph that was read.
+fn site_of_graph(config: &SiteConfig, graph: load::Graph, times: &mut StageTimes) -> resolve::Site {
     let notes: Vec<parse::Note> =
         times.time("parse", || graph.notes.par_iter().map(parse::parse_note).collect());
     let assets = graph.assets.iter().map(|a| a.rel_path.clone()).collect();
@@ -76,31 +83,17 @@ fn load_site_timed(config: &SiteConfig, times: &mut StageTimes) -> Result<resolv
     site.diagnostics.extend(graph.diagnostics);
     site.diagnostics.sort();
     site.custom_css = graph.custom_css;
-    Ok(site)
+    site
 }
 
-/// Builds the site described by `config` into its output folder.
+/// Builds the site described by `config` into its output folder, rendering
+/// only what changed since the previous build there (see [`cache`]).
 pub fn build(config: &SiteConfig) -> Result<BuildReport> {
-    let start = Instant::now();
-    let mut times = StageTimes::default();
-    output::check_output_dir(&config.output_dir, &config.notes_dir)?;
-    let theme = render::templates::Theme::load(&config.themes_dir, &config.theme)?;
-    let site = load_site_timed(config, &mut times)?;
-    let (mut files, render_diagnostics) =
-        times.time("render", || render::render_site(&site, &theme))?;
-    let write = times.time("write", || -> Result<output::WriteReport> {
-        files.extend(asset_files(&site, &config.notes_dir)?);
-        output::write_site(&config.output_dir, &files)
-    })?;
-    let mut diagnostics = site.diagnostics.clone();
-    diagnostics.extend(render_diagnostics);
-    diagnostics.sort();
-    diagnostics.dedup();
-    let pages = site.published().count();
-    Ok(BuildReport { pages, write, diagnostics, elapsed: start.elapsed(), stages: times.stages })
+    build::build(config, &build::BuildOptions::default())
 }
 
-fn asset_files(
+/// Every asset of the site, read.
+pub fn asset_files(
     site: &resolve::Site,
     notes_dir: &std::path::Path,
 ) -> Result<Vec<render::OutputFile>> {

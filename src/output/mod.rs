@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -90,43 +91,97 @@ fn is_safe_relative(path: &str) -> bool {
 
 /// Writes `files` into `output` and removes what an earlier build left that is not among them.
 pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<WriteReport> {
-    fs::create_dir_all(output).map_err(|e| Error::io(output, e))?;
-    fs::write(
-        output.join(MARKER),
-        "This folder is written by blockpress; it may be emptied by the next build.\n",
-    )
-    .map_err(|e| Error::io(output.join(MARKER), e))?;
-    if let Some(bad) = files.iter().find(|f| !is_safe_relative(&f.path)) {
-        return Err(Error::Refused(format!(
-            "refusing to write outside the output folder: {}",
-            bad.path
-        )));
-    }
-    let dirs: BTreeSet<&str> =
-        files.iter().filter_map(|f| f.path.rsplit_once('/').map(|(d, _)| d)).collect();
-    for dir in dirs {
-        fs::create_dir_all(output.join(dir)).map_err(|e| Error::io(output.join(dir), e))?;
-    }
-    let results: Vec<Result<bool>> =
-        files.par_iter().map(|f| write_if_changed(&output.join(&f.path), &f.bytes)).collect();
-    let mut report = WriteReport::default();
-    for result in results {
-        if result? {
-            report.written += 1;
-        } else {
-            report.unchanged += 1;
-        }
-    }
-    let keep: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    report.removed = remove_stale(output, &keep)?;
-    Ok(report)
+    let writer = SiteWriter::begin(output)?;
+    files.par_iter().try_for_each(|f| writer.add(&f.path, &f.bytes))?;
+    writer.commit(&[])
 }
 
-/// Writes atomically unless the file already holds these bytes; true if written.
-pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
+/// A site being written: each file goes to a temporary file next to its
+/// place as soon as it is rendered (so the rendered site need not be held in
+/// memory), and [`SiteWriter::commit`] moves them all into place once the
+/// whole site rendered. Dropped without a commit (a build that failed half
+/// way), it removes its temporary files and the previous site stays as it was.
+pub struct SiteWriter {
+    root: PathBuf,
+    /// Paths of the new site, each with its staged file (`None`: already there as it should be).
+    staged: Mutex<Vec<(String, Option<tempfile::TempPath>)>>,
+    dirs: Mutex<BTreeSet<String>>,
+}
+
+impl SiteWriter {
+    /// Starts writing a site into `output` (created if needed, with its marker file).
+    pub fn begin(output: &Path) -> Result<SiteWriter> {
+        fs::create_dir_all(output).map_err(|e| Error::io(output, e))?;
+        fs::write(
+            output.join(MARKER),
+            "This folder is written by blockpress; it may be emptied by the next build.\n",
+        )
+        .map_err(|e| Error::io(output.join(MARKER), e))?;
+        Ok(SiteWriter {
+            root: output.to_path_buf(),
+            staged: Mutex::new(Vec::new()),
+            dirs: Mutex::new(BTreeSet::new()),
+        })
+    }
+
+    /// Stages one file of the new site (nothing is staged when the file
+    /// already holds these bytes).
+    pub fn add(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        if !is_safe_relative(path) {
+            return Err(Error::Refused(format!(
+                "refusing to write outside the output folder: {path}"
+            )));
+        }
+        let target = self.root.join(path);
+        if let Some((dir, _)) = path.rsplit_once('/') {
+            let known = lock(&self.dirs).contains(dir);
+            if !known {
+                fs::create_dir_all(self.root.join(dir))
+                    .map_err(|e| Error::io(self.root.join(dir), e))?;
+                lock(&self.dirs).insert(dir.to_string());
+            }
+        }
+        let staged = stage_if_changed(&target, bytes)?;
+        lock(&self.staged).push((path.to_string(), staged));
+        Ok(())
+    }
+
+    /// Keeps a file of the previous site that is part of the new one as it is.
+    pub fn keep(&self, path: &str) {
+        lock(&self.staged).push((path.to_string(), None));
+    }
+
+    /// Moves every staged file into place and removes the files of the
+    /// previous site that the new one does not have (but `also_keep`).
+    pub fn commit(self, also_keep: &[&str]) -> Result<WriteReport> {
+        let mut staged = self.staged.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut report = WriteReport::default();
+        for (path, tmp) in &mut staged {
+            match tmp.take() {
+                Some(tmp) => {
+                    let target = self.root.join(path.as_str());
+                    tmp.persist(&target).map_err(|e| Error::io(&target, e.error))?;
+                    report.written += 1;
+                }
+                None => report.unchanged += 1,
+            }
+        }
+        let mut keep: BTreeSet<&str> = also_keep.iter().copied().collect();
+        keep.extend(staged.iter().map(|(path, _)| path.as_str()));
+        report.removed = remove_stale(&self.root, &keep)?;
+        Ok(report)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Writes `bytes` to a temporary file beside `path` unless `path` already holds them.
+fn stage_if_changed(path: &Path, bytes: &[u8]) -> Result<Option<tempfile::TempPath>> {
     if let Ok(meta) = fs::metadata(path) {
         if meta.len() == bytes.len() as u64 && fs::read(path).is_ok_and(|old| old == bytes) {
-            return Ok(false);
+            return Ok(None);
         }
     }
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -140,8 +195,18 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
     }
     let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(true)
+    Ok(Some(tmp.into_temp_path()))
+}
+
+/// Writes atomically unless the file already holds these bytes; true if written.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
+    match stage_if_changed(path, bytes)? {
+        Some(tmp) => {
+            tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
 }
 
 fn remove_stale(output: &Path, keep: &BTreeSet<&str>) -> Result<usize> {

@@ -69,6 +69,25 @@ pub struct Block {
     pub tags: Vec<String>,
 }
 
+impl Block {
+    /// Whether the block's source (title, Markdown, property values, the
+    /// arguments of org blocks) contains `needle`; code is not looked at.
+    pub fn source_contains(&self, needle: &str) -> bool {
+        fn body_contains(body: &[BodyNode], needle: &str) -> bool {
+            body.iter().any(|node| match node {
+                BodyNode::Markdown(text) => text.contains(needle),
+                BodyNode::Container { args, children, .. } => {
+                    args.contains(needle) || body_contains(children, needle)
+                }
+                BodyNode::Verbatim { .. } => false,
+            })
+        }
+        self.title.contains(needle)
+            || self.properties.iter().any(|p| p.value.contains(needle))
+            || body_contains(&self.body, needle)
+    }
+}
+
 /// Parses one block's text (bullet and indentation already removed).
 pub fn parse_block(
     content: &str,

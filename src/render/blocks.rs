@@ -6,9 +6,15 @@
 //! closed `<details>` whose summary is the block's first line. Iterative, so
 //! pathological nesting cannot overflow the stack.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use super::escape::escape_html;
 use super::markdown::{Links, MarkdownOptions, plain_text, render_body, render_inline};
+use crate::parse::inline::Macro;
 use crate::parse::{Block, BodyNode, props};
+use crate::resolve::PageId;
 
 /// What the tree renderer needs besides the blocks.
 pub struct TreeContext<'a> {
@@ -18,6 +24,83 @@ pub struct TreeContext<'a> {
     pub options: MarkdownOptions,
     /// Anchor of each block (same indexes as the blocks).
     pub anchors: &'a [String],
+    /// Rendered content of blocks shown on several pages, and the page the
+    /// blocks belong to (its key in the cache).
+    pub cache: Option<(&'a BlockCache, PageId)>,
+}
+
+/// The content of blocks that show on more than one page (their own and the
+/// linked or unlinked references of others), rendered once and shared by
+/// every page that shows them.
+///
+/// Only blocks whose content is the same wherever it shows are cached: a
+/// block with a macro (`{{embed}}`, a query, a user macro) depends on what
+/// is being expanded around it, and a block linking an asset reports a
+/// missing one past the recording: both always render afresh. The warnings a
+/// block gave when it rendered are kept with it and given again on each use,
+/// so every page reports the same warnings whoever rendered the block first.
+#[derive(Default)]
+pub struct BlockCache {
+    slots: HashMap<(PageId, usize), OnceLock<Cached>>,
+}
+
+struct Cached {
+    html: String,
+    /// `(is_error, message)` in the order they were reported.
+    reports: Vec<(bool, String)>,
+}
+
+impl BlockCache {
+    /// A cache for the blocks at `locs` (pages and block indexes); blocks
+    /// with macros are left out (see the type's documentation).
+    pub fn new<'b>(locs: impl IntoIterator<Item = (PageId, usize, &'b Block)>) -> BlockCache {
+        let slots = locs
+            .into_iter()
+            .filter(|(_, _, block)| {
+                !block.source_contains("{{") && !block.source_contains("assets/")
+            })
+            .map(|(page, index, _)| ((page, index), OnceLock::new()))
+            .collect();
+        BlockCache { slots }
+    }
+
+    /// Number of blocks the cache can hold.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether the cache holds no blocks.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+}
+
+/// Passes everything through to `inner` but keeps the warnings (to cache them).
+struct Recording<'a> {
+    inner: &'a dyn Links,
+    reports: RefCell<Vec<(bool, String)>>,
+}
+
+impl Links for Recording<'_> {
+    fn page_url(&self, name: &str) -> Option<String> {
+        self.inner.page_url(name)
+    }
+    fn block_ref(&self, uuid: &str) -> Option<(String, String)> {
+        self.inner.block_ref(uuid)
+    }
+    fn asset_url(&self, target: &str) -> Option<String> {
+        // Through `self`, so a missing asset's error is recorded too.
+        self.inner.asset_url(target)
+    }
+    fn macro_html(&self, call: &Macro<'_>) -> Option<String> {
+        self.inner.macro_html(call)
+    }
+    fn warn(&self, message: String) {
+        self.reports.borrow_mut().push((false, message));
+    }
+    fn error(&self, message: String) {
+        self.reports.borrow_mut().push((true, message));
+    }
 }
 
 /// Renders the blocks at `roots` (indexes into `blocks`) and all their descendants.
@@ -110,7 +193,7 @@ fn open_block(
         out.push_str(&properties(block, ctx));
         "</details></li>"
     } else {
-        out.push_str(&content(block, ctx));
+        out.push_str(&content_at(block, index, ctx));
         out.push_str(&properties(block, ctx));
         "</li>"
     }
@@ -118,6 +201,26 @@ fn open_block(
 
 fn has_more_than_title(block: &Block) -> bool {
     !without_title(block).is_empty()
+}
+
+/// [`content`] of the block at `index` of the context's page, from the cache when it is there.
+pub fn content_at(block: &Block, index: usize, ctx: &TreeContext<'_>) -> String {
+    let Some(slot) = ctx.cache.and_then(|(cache, page)| cache.slots.get(&(page, index))) else {
+        return content(block, ctx);
+    };
+    let cached = slot.get_or_init(|| {
+        let recording = Recording { inner: ctx.links, reports: RefCell::new(Vec::new()) };
+        let inner = TreeContext { links: &recording, cache: None, ..*ctx };
+        let html = content(block, &inner);
+        Cached { html, reports: recording.reports.into_inner() }
+    });
+    for (is_error, message) in &cached.reports {
+        match is_error {
+            true => ctx.links.error(message.clone()),
+            false => ctx.links.warn(message.clone()),
+        }
+    }
+    cached.html.clone()
 }
 
 /// The block's HTML content: marker, priority, body.

@@ -80,7 +80,7 @@ fn embed_page(links: &PageLinks<'_>, name: &str) -> String {
                     if note.blocks[r].pre_block { note.blocks[r].children.clone() } else { vec![r] }
                 })
                 .collect();
-            let ctx = TreeContext { links, options: links.options, anchors: &[] };
+            let ctx = TreeContext { links, options: links.options, anchors: &[], cache: None };
             render_tree(&note.blocks, &roots, &ctx)
         }
         None => String::new(),
@@ -103,7 +103,7 @@ fn embed_block(links: &PageLinks<'_>, uuid: &str) -> String {
     }
     let tree = links.within(page, || {
         let note = page.note.as_ref().expect("a block's page has a note");
-        let ctx = TreeContext { links, options: links.options, anchors: &[] };
+        let ctx = TreeContext { links, options: links.options, anchors: &[], cache: None };
         render_tree(&note.blocks, &[index], &ctx)
     });
     links.stack.borrow_mut().pop();

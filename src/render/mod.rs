@@ -58,8 +58,12 @@ pub struct Shared {
     pub base: tera::Context,
     /// Published journals, newest first.
     pub journals: Vec<usize>,
+    /// Position of each journal page in `journals`.
+    journal_position: std::collections::HashMap<usize, usize>,
     /// The sidebar, serialised (serve keys its change signatures on it).
     pub nav_json: String,
+    /// Blocks shown on several pages, rendered once (empty unless made by [`Shared::for_whole_site`]).
+    pub blocks: blocks::BlockCache,
 }
 
 impl Shared {
@@ -67,12 +71,26 @@ impl Shared {
     pub fn new(site: &Site) -> Shared {
         let nav = nav(site);
         let nav_json = serde_json::to_string(&nav).unwrap_or_default();
-        Shared { base: base_context(site, &nav), journals: journal_order(site), nav_json }
+        let journals = journal_order(site);
+        let journal_position = journals.iter().enumerate().map(|(pos, &id)| (id, pos)).collect();
+        Shared {
+            base: base_context(site, &nav),
+            journals,
+            journal_position,
+            nav_json,
+            blocks: blocks::BlockCache::default(),
+        }
+    }
+
+    /// The shared parts for rendering every page of `site`: with a cache of
+    /// the blocks that the references show, so that each renders once.
+    pub fn for_whole_site(site: &Site) -> Shared {
+        Shared { blocks: page::shown_references(site), ..Shared::new(site) }
     }
 
     /// The journal days before and after a page: (previous = older, next = newer).
     pub fn neighbours(&self, id: usize) -> (Option<usize>, Option<usize>) {
-        match self.journals.iter().position(|&j| j == id) {
+        match self.journal_position.get(&id).copied() {
             Some(pos) => (
                 self.journals.get(pos + 1).copied(),
                 pos.checked_sub(1).and_then(|p| self.journals.get(p)).copied(),
@@ -110,7 +128,7 @@ pub fn render_page(
     id: usize,
     path: Option<&str>,
 ) -> Result<(OutputFile, Vec<Diagnostic>)> {
-    let (mut context, diagnostics) = page::page_context(site, id);
+    let (mut context, diagnostics) = page::page_context(site, id, &shared.blocks);
     let (prev, next) = shared.neighbours(id);
     context.prev = prev.map(|j| link(site, j));
     context.next = next.map(|j| link(site, j));
@@ -124,7 +142,7 @@ pub fn render_page(
 
 /// Renders every page, the home page, the index pages, the 404 page and the theme's static files.
 pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<Diagnostic>)> {
-    let shared = Shared::new(site);
+    let shared = Shared::for_whole_site(site);
     let graph = crate::graph::install(site);
     let ids: Vec<usize> = site.published().map(|(id, _)| id).collect();
     let rendered: Vec<Result<(OutputFile, Vec<Diagnostic>)>> =
@@ -188,7 +206,7 @@ pub fn home_page(site: &Site) -> Option<usize> {
 }
 
 /// A warning when a configured home page is not a published page.
-fn home_page_warnings(site: &Site) -> Vec<Diagnostic> {
+pub fn home_page_warnings(site: &Site) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
     let name = site.config.home_page.trim();
     if !name.is_empty() && site.lookup(name).is_none() {

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 
 use serde::Serialize;
 
-use super::blocks::{self, TreeContext};
+use super::blocks::{self, BlockCache, TreeContext};
 use super::escape::escape_html;
 use super::markdown::{Links, MarkdownOptions, plain_text, render_inline};
 use crate::error::Diagnostic;
@@ -73,11 +73,13 @@ impl Links for PageLinks<'_> {
         let title = if block.title.trim().is_empty() {
             escape_html(plain_text(&block.body).lines().next().unwrap_or(""))
         } else {
-            render_inline(
+            // The title sits inside the reference's own link: links in it
+            // become their text (a link inside a link is not HTML).
+            strip_links(&render_inline(
                 &strip_block_refs(&block.title),
                 &NoRefs(self),
                 MarkdownOptions::default(),
-            )
+            ))
         };
         Some((url, title))
     }
@@ -138,6 +140,26 @@ impl Links for NoRefs<'_, '_> {
         super::macros::is_inline_macro(call).then(|| self.0.macro_html(call)).flatten()
     }
     fn warn(&self, _: String) {}
+}
+
+/// `html` without its `<a …>` and `</a>` tags (their content stays).
+fn strip_links(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let tag = &rest[at..];
+        let is_link = tag.starts_with("</a>") || tag.starts_with("<a ") || tag.starts_with("<a>");
+        match tag.find('>') {
+            Some(end) if is_link => rest = &tag[end + 1..],
+            _ => {
+                out.push('<');
+                rest = &tag[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn strip_block_refs(text: &str) -> String {
@@ -274,11 +296,14 @@ pub struct PageContext {
 }
 
 /// Builds the context of one page; returns it with the warnings found.
-pub fn page_context(site: &Site, id: PageId) -> (PageContext, Vec<Diagnostic>) {
+///
+/// `cache` holds blocks shown on several pages, rendered once (see [`BlockCache`]).
+pub fn page_context(site: &Site, id: PageId, cache: &BlockCache) -> (PageContext, Vec<Diagnostic>) {
     let page = &site.pages[id];
     let links = PageLinks::new(site, page);
     let options = MarkdownOptions { allow_html: site.config.allow_html };
-    let ctx = TreeContext { links: &links, options, anchors: &page.anchors };
+    let ctx =
+        TreeContext { links: &links, options, anchors: &page.anchors, cache: Some((cache, id)) };
     let (content, properties, description) = match &page.note {
         Some(note) => {
             let content = page_blocks(note, &ctx, &links);
@@ -297,8 +322,9 @@ pub fn page_context(site: &Site, id: PageId) -> (PageContext, Vec<Diagnostic>) {
         }
         None => (String::new(), Vec::new(), String::new()),
     };
-    let linked = reference_groups(site, &page.backlinks, options, true, MAX_SHOWN_REFERENCES);
-    let unlinked = reference_groups(site, &page.unlinked, options, false, MAX_SHOWN_UNLINKED);
+    let shown = |locs, with_children, limit| Shown { locs, with_children, limit };
+    let linked = reference_groups(site, shown(&page.backlinks, true, MAX_SHOWN_REFERENCES), cache);
+    let unlinked = reference_groups(site, shown(&page.unlinked, false, MAX_SHOWN_UNLINKED), cache);
     let context = PageContext {
         title: page.name.clone(),
         url: page.file_name(),
@@ -341,7 +367,7 @@ fn page_blocks(note: &crate::parse::Note, ctx: &TreeContext<'_>, links: &PageLin
             if !block.body.is_empty() {
                 let anchor = page_anchor(ctx, first);
                 html.push_str(&format!("<div class=\"pre-block\"{anchor}>"));
-                html.push_str(&blocks::content(block, ctx));
+                html.push_str(&blocks::content_at(block, first, ctx));
                 html.push_str("</div>");
             }
             roots.remove(0);
@@ -375,13 +401,9 @@ fn description(note: &crate::parse::Note) -> String {
 
 /// Referencing blocks grouped by page. Linked references show each block with
 /// its children, and skip blocks whose ancestor is already listed (it shows them).
-fn reference_groups(
-    site: &Site,
-    locs: &[BlockLoc],
-    options: MarkdownOptions,
-    with_children: bool,
-    limit: usize,
-) -> References {
+fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache) -> References {
+    let Shown { locs, with_children, limit } = shown;
+    let options = MarkdownOptions { allow_html: site.config.allow_html };
     let listed: std::collections::HashSet<BlockLoc> = locs.iter().copied().collect();
     let mut groups: Vec<BacklinkGroup> = Vec::new();
     let mut more: Vec<MoreReferences> = Vec::new();
@@ -408,7 +430,8 @@ fn reference_groups(
         }
         shown += 1;
         let links = PageLinks::new(site, source);
-        let ctx = TreeContext { links: &links, options, anchors: &[] };
+        let ctx =
+            TreeContext { links: &links, options, anchors: &[], cache: Some((cache, loc.page)) };
         let block = &note.blocks[loc.block];
         let breadcrumb = ancestors
             .iter()
@@ -427,7 +450,7 @@ fn reference_groups(
             let html = if with_children {
                 blocks::render_tree(&note.blocks, &[loc.block], &ctx)
             } else {
-                blocks::content(block, &ctx)
+                blocks::content_at(block, loc.block, &ctx)
             };
             BacklinkBlock { html, url, breadcrumb }
         };
@@ -441,6 +464,39 @@ fn reference_groups(
         }
     }
     References { groups, more }
+}
+
+/// Which references of a page to list, and how.
+struct Shown<'a> {
+    locs: &'a [BlockLoc],
+    /// Linked references show each block with its children.
+    with_children: bool,
+    /// Blocks shown before the rest are only counted by page.
+    limit: usize,
+}
+
+/// The blocks that the linked and unlinked references of the published
+/// pages show (with their children), for a [`BlockCache`]; a few more than
+/// are shown at most (blocks under an already listed one).
+pub fn shown_references(site: &Site) -> BlockCache {
+    let mut locs: std::collections::BTreeSet<(PageId, usize)> = Default::default();
+    for (_, page) in site.published() {
+        for loc in page.backlinks.iter().take(MAX_SHOWN_REFERENCES) {
+            let Some(note) = &site.pages[loc.page].note else { continue };
+            let mut stack = vec![loc.block];
+            while let Some(block) = stack.pop() {
+                if locs.insert((loc.page, block)) {
+                    stack.extend(note.blocks.get(block).map_or(&[][..], |b| &b.children[..]));
+                }
+            }
+        }
+        for loc in page.unlinked.iter().take(MAX_SHOWN_UNLINKED) {
+            locs.insert((loc.page, loc.block));
+        }
+    }
+    BlockCache::new(locs.into_iter().filter_map(|(page, block)| {
+        Some((page, block, site.pages[page].note.as_ref()?.blocks.get(block)?))
+    }))
 }
 
 /// Linked references shown on a page before the rest are only listed by page.
@@ -484,4 +540,15 @@ pub fn short_title(block: &crate::parse::Block) -> String {
         title.push('…');
     }
     if title.is_empty() { "…".into() } else { title }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_stripped_but_their_text_stays() {
+        let html = "see <a class=\"page-ref\" href=\"x.html\">X</a> and <abbr>Y</abbr> <a>z</a>";
+        assert_eq!(strip_links(html), "see X and <abbr>Y</abbr> z");
+    }
 }

@@ -25,9 +25,10 @@ use rayon::prelude::*;
 use super::deps::Deps;
 use super::pages::{self, Shared};
 use super::patch::{self, Aux};
-use super::sig::{Fp, NoteSigs, SigCache, Sigs};
+use super::sig::{NoteSigs, SigCache, Sigs};
 use super::sources::{self, GraphRoot, OnDisk, source_hash};
 use super::watch::Changes;
+use crate::cache::{bytes_sig, template_sig};
 use crate::config::SiteConfig;
 use crate::error::{Diagnostic, Error, Result};
 use crate::load::walk::FileKind;
@@ -150,23 +151,6 @@ pub struct Engine {
     mirror_ok: bool,
     nonce: u64,
     verify: bool,
-}
-
-/// A hash of bytes.
-fn bytes_sig(bytes: &[u8]) -> u64 {
-    sources::first_u64(blake3::hash(bytes))
-}
-
-/// A hash of a theme's templates on disk (what decides whether pages must render again).
-fn template_sig(config: &SiteConfig) -> u64 {
-    let dir = config.themes_dir.join(&config.theme).join("templates");
-    let mut fp = Fp::new("templates");
-    let walker = walkdir::WalkDir::new(&dir).follow_links(true).sort_by_file_name();
-    for entry in walker.into_iter().filter_map(|e| e.ok()).filter(|e| e.file_type().is_file()) {
-        fp.str(&entry.path().display().to_string());
-        fp.u64(std::fs::read(entry.path()).map_or(0, |b| bytes_sig(&b)));
-    }
-    fp.finish()
 }
 
 /// Notes that `resolve` may skip as duplicates (same page as an earlier file,
@@ -441,53 +425,11 @@ impl Engine {
     }
 
     fn base_sig(&self, shared: &Shared) -> u64 {
-        Fp::new("base")
-            .str(&format!("{:?}", self.config))
-            .str(&format!("{:?}", self.site.logseq))
-            .str(&shared.nav_json)
-            .u64(u64::from(self.site.custom_css.is_some()))
-            .u64(self.template_sig)
-            .finish()
+        crate::cache::base_sig(&self.config, &self.site, shared, self.template_sig)
     }
 
     fn fixed_sig(&self, base: u64) -> u64 {
-        let mut fp = Fp::new("fixed");
-        fp.u64(base);
-        for (path, bytes) in self.theme.static_files() {
-            fp.str(path).u64(bytes_sig(bytes));
-        }
-        fp.str(self.site.custom_css.as_deref().unwrap_or("\u{0}none"));
-        fp.finish()
-    }
-
-    fn index_sig(
-        site: &Site,
-        sigs: &mut Sigs<'_>,
-        shared: &Shared,
-        base: u64,
-        local_sigs: &HashMap<String, u64>,
-    ) -> u64 {
-        let mut fp = Fp::new("indexes");
-        fp.u64(base);
-        for (id, page) in site.published() {
-            fp.u64(sigs.t[id]).u64(page.backlinks.len() as u64).u64(page.tag_uses as u64);
-            fp.u64(page.namespace.len() as u64);
-            if !page.children.is_empty() {
-                fp.u64(sigs.descendants(id));
-            }
-        }
-        fp.u64(shared.journals.len() as u64);
-        for &journal in shared.journals.iter().take(100) {
-            fp.u64(sigs.links(journal));
-        }
-        for (slug, target) in &site.redirects {
-            fp.str(slug).u64(sigs.t[*target]);
-        }
-        if let Some(home) = crate::render::home_page(site) {
-            let local = local_sigs.get(&site.pages[home].identity).copied().unwrap_or_default();
-            fp.u64(sigs.page_sig(home, base, shared.neighbours(home), local));
-        }
-        fp.finish()
+        crate::cache::fixed_sig(base, &self.theme, &self.site)
     }
 
     /// Signatures of everything, as rendered now.
@@ -503,7 +445,8 @@ impl Engine {
                 (page.identity.clone(), sigs.page_sig(id, base, shared.neighbours(id), local))
             })
             .collect();
-        self.index_sig = Self::index_sig(&self.site, &mut sigs, &shared, base, &self.local_sigs);
+        self.index_sig =
+            crate::cache::index_sig(&self.site, &mut sigs, &shared, base, &self.local_sigs);
         self.sig_cache = sigs.into_cache();
         self.fixed_sig = self.fixed_sig(base);
         self.base_sig = base;
@@ -975,7 +918,7 @@ impl Engine {
             }
             new_sigs.push((identity.clone(), sig));
         }
-        let index_sig = Self::index_sig(site, &mut sigs, &shared, base, &self.local_sigs);
+        let index_sig = crate::cache::index_sig(site, &mut sigs, &shared, base, &self.local_sigs);
         if all {
             self.deps = Some(Deps::build(&sigs));
         }

@@ -122,7 +122,8 @@ fn markdown_texts<'a>(body: &'a [BodyNode], out: &mut Vec<&'a str>) {
     }
 }
 
-fn note_meta(note: &Note, logseq: &LogseqConfig) -> NoteMeta {
+/// What a note embeds, refers to and whether it is dynamic.
+pub fn note_meta(note: &Note, logseq: &LogseqConfig) -> NoteMeta {
     let mut meta = NoteMeta::default();
     for block in &note.blocks {
         meta.block_refs.extend(block.block_refs.iter().cloned());
@@ -216,6 +217,20 @@ impl<'a> Sigs<'a> {
         };
         // Without a list of what changed, nothing cached can be trusted.
         Sigs { site, notes, t, nonce, links: cache.links, parts: cache.parts, stale: None }
+    }
+
+    /// Fresh tables for the same site sharing this one's page signatures
+    /// (one per thread, to compute signatures in parallel).
+    pub fn fork(&self) -> Sigs<'a> {
+        Sigs {
+            site: self.site,
+            notes: self.notes,
+            t: self.t.clone(),
+            nonce: self.nonce,
+            links: HashMap::new(),
+            parts: HashMap::new(),
+            stale: None,
+        }
     }
 
     /// Forgets what depends on the notes of `pages` (their content, or what

@@ -1,0 +1,463 @@
+//! BUILD: the whole pipeline behind `blockpress build`, over the previous
+//! output when there is one.
+//!
+//! load → (nothing changed? stop) → parse → resolve → signatures → render
+//! what changed, writing each file as soon as it is rendered → move the new
+//! files into place → write the cache. See [`crate::cache`] for what is kept
+//! between builds and why a kept file is what a cold build would write.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::cache::{self, Group, Manifest, PageEntry};
+use crate::config::SiteConfig;
+use crate::error::{Diagnostic, Error, Result};
+use crate::output::{SiteWriter, WriteReport};
+use crate::render::templates::Theme;
+use crate::render::{self, OutputFile, Shared};
+use crate::resolve::{PageId, Site};
+use crate::serve::sig::Fp;
+use crate::{BuildReport, StageTimes, load, output};
+
+/// How to build.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildOptions {
+    /// Ignore the previous build's cache: render and compare everything.
+    pub no_cache: bool,
+    /// Show a progress bar on the terminal when rendering takes more than a second.
+    pub progress: bool,
+}
+
+/// Builds the site of `config` into its output folder.
+pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport> {
+    let start = Instant::now();
+    let mut times = StageTimes::default();
+    let out = config.output_dir.as_path();
+    output::check_output_dir(out, &config.notes_dir)?;
+    let theme = Theme::load(&config.themes_dir, &config.theme)?;
+    let skip = vec![output::absolute(out)];
+    let graph = times.time("load", || load::Graph::load(&config.notes_dir, &skip))?;
+    let previous = if options.no_cache { None } else { Manifest::read(out) };
+    let inputs = cache::inputs(config, &theme, &graph);
+    if let Some(prev) = previous.as_ref().filter(|p| p.inputs == inputs && p.all_intact(out)) {
+        let write = WriteReport { unchanged: prev.sizes.len(), ..WriteReport::default() };
+        return Ok(BuildReport {
+            pages: prev.page_count,
+            write,
+            diagnostics: prev.diagnostics.clone(),
+            elapsed: start.elapsed(),
+            stages: times.stages,
+        });
+    }
+    let hashes: HashMap<String, u64> = graph
+        .notes
+        .par_iter()
+        .map(|s| (s.rel_path.clone(), crate::serve::sources::source_hash(s)))
+        .collect();
+    let site = crate::site_of_graph(config, graph, &mut times);
+    let previous = previous.unwrap_or_default();
+    let plan = times.time("plan", || Plan::new(config, &site, &theme, &hashes, &previous));
+    let mut manifest = Manifest {
+        inputs,
+        base: plan.base,
+        graph: plan.graph_sig,
+        page_count: site.published().count(),
+        ..Manifest::default()
+    };
+    // A build that stops between moving its files into place and writing
+    // the new cache must not leave the old cache describing the new files.
+    Manifest::forget(out);
+    let (write, diagnostics) = times.time("render+write", || {
+        render_and_write(&site, &theme, &plan, &previous, options, &mut manifest, out)
+    })?;
+    let mut diagnostics = diagnostics;
+    diagnostics.extend(site.diagnostics.iter().cloned());
+    diagnostics.sort();
+    diagnostics.dedup();
+    manifest.diagnostics = diagnostics.clone();
+    if let Err(error) = manifest.write(out) {
+        let message = format!(
+            "the build cache could not be written ({error}); the next build renders everything"
+        );
+        diagnostics.push(Diagnostic::warning("", None, message));
+    }
+    Ok(BuildReport {
+        pages: manifest.page_count,
+        write,
+        diagnostics,
+        elapsed: start.elapsed(),
+        stages: times.stages,
+    })
+}
+
+/// What must be rendered, from the signatures of everything.
+///
+/// The signatures are coarser than `serve`'s (whole notes instead of single
+/// blocks) and cheap enough for every build: with the set of pages the
+/// same (the `pages` signature: every page's name, file and publishing), a
+/// link resolves to the same page, so a page's HTML follows from its own
+/// note, the notes whose blocks it shows (its linked and unlinked
+/// references, its embeds, the blocks it refers to: each with what *they*
+/// pull in), which blocks those are, its journal neighbours, its local map
+/// and what every page shows. A new, renamed or deleted page changes the
+/// `pages` signature and every page renders again.
+struct Plan {
+    shared: Shared,
+    installed: crate::graph::Installed,
+    base: u64,
+    graph_sig: u64,
+    /// Every published page: id, path, signature, local-graph hash.
+    pages: Vec<(PageId, String, u64, u64)>,
+    /// Group name → signature.
+    groups: BTreeMap<&'static str, u64>,
+}
+
+impl Plan {
+    fn new(
+        config: &SiteConfig,
+        site: &Site,
+        theme: &Theme,
+        hashes: &HashMap<String, u64>,
+        previous: &Manifest,
+    ) -> Plan {
+        let ids: Vec<PageId> = site.published().map(|(id, _)| id).collect();
+        let installed = crate::graph::install(site);
+        let graph_sig = cache::graph_sig(&installed);
+        let shared = Shared::new(site);
+        let base = cache::base_sig(config, site, &shared, cache::template_sig(config));
+        let t: Vec<u64> = site.pages.par_iter().map(crate::serve::sig::page_t).collect();
+        let all_pages = t.iter().fold(Fp::new("pages"), |mut fp, &t| {
+            fp.u64(t);
+            fp
+        });
+        let nonce = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64);
+        let sources = Sources::new(site, hashes, nonce);
+        let common = Fp::new("common").u64(base).u64(all_pages.finish()).finish();
+        // The local maps: unchanged with the graph; when it changed, each
+        // page's map is compared with the one it had (unknown after a cold
+        // build: then every page renders).
+        let same_graph = previous.graph == graph_sig && !previous.pages.is_empty();
+        let pages: Vec<(PageId, String, u64, u64)> = ids
+            .par_iter()
+            .map(|&id| {
+                let path = site.pages[id].file_name();
+                let local = match previous.pages.get(&path) {
+                    Some(entry) if same_graph => entry.local,
+                    _ if previous.pages.is_empty() => 0,
+                    _ => cache::bytes_sig(crate::graph::local_svg(site, id).as_bytes()),
+                };
+                let mut fp = Fp::new("page");
+                fp.u64(common).u64(local).u64(sources.page(id));
+                let (prev, next) = shared.neighbours(id);
+                fp.u64(prev.map_or(0, |p| t[p])).u64(next.map_or(0, |n| t[n]));
+                (id, path, fp.finish(), local)
+            })
+            .collect();
+        let mut groups = BTreeMap::new();
+        let mut index = Fp::new("index");
+        index.u64(common);
+        for &id in &ids {
+            let page = &site.pages[id];
+            index.u64(page.backlinks.len() as u64).u64(page.tag_uses as u64);
+        }
+        for &journal in shared.journals.iter().take(100) {
+            index.u64(sources.page(journal));
+        }
+        if let Some(home) = render::home_page(site) {
+            index.u64(home as u64).u64(sources.page(home));
+        }
+        for (slug, target) in &site.redirects {
+            index.str(slug).u64(*target as u64);
+        }
+        groups.insert("index", index.finish());
+        groups.insert("fixed", cache::fixed_sig(base, theme, site));
+        groups.insert("graph", Fp::new("graph-page").u64(base).u64(graph_sig).finish());
+        let mut whole = Fp::new("whole");
+        whole.u64(common);
+        for &id in &ids {
+            whole.u64(sources.own(id)).u64(site.pages[id].backlinks.len() as u64);
+        }
+        groups.insert("whole", whole.finish());
+        let shared = if pages.len() > 64 { Shared::for_whole_site(site) } else { shared };
+        Plan { shared, installed, base, graph_sig, pages, groups }
+    }
+}
+
+/// What each page's note brings to the pages that show it.
+struct Sources<'a> {
+    site: &'a Site,
+    /// Per page: its note's content hash (with the nonce for a dynamic note).
+    own: Vec<u64>,
+    /// Per page: the pages its note shows something of (referenced blocks,
+    /// embeds and what they show).
+    pulls: Vec<Vec<PageId>>,
+}
+
+impl<'a> Sources<'a> {
+    fn new(site: &'a Site, hashes: &HashMap<String, u64>, nonce: u64) -> Sources<'a> {
+        let page_of = |uuid: &String| Some(site.by_uuid.get(uuid)?.page);
+        // Per page: its own hash, the pages of the blocks it refers to (a
+        // reference shows the block's first line, without further
+        // references), and the pages it embeds (shown in full, embeds too).
+        let direct: Vec<(u64, Vec<PageId>, Vec<PageId>)> = site
+            .pages
+            .par_iter()
+            .map(|page| {
+                let Some(note) = &page.note else { return (0, Vec::new(), Vec::new()) };
+                let mut own = hashes.get(&note.rel_path).copied().unwrap_or_default();
+                let mut refs: Vec<PageId> = note
+                    .blocks
+                    .iter()
+                    .flat_map(|b| b.block_refs.iter().filter_map(page_of))
+                    .collect();
+                let mut embeds = Vec::new();
+                if note.blocks.iter().any(|b| b.source_contains("{{")) {
+                    let meta = crate::serve::sig::note_meta(note, &site.logseq);
+                    if meta.dynamic {
+                        own ^= nonce;
+                    }
+                    for name in &meta.embeds {
+                        let found =
+                            site.lookup(name).and_then(|p| site.by_identity.get(&p.identity));
+                        embeds.extend(found);
+                    }
+                    embeds.extend(meta.embedded_blocks.iter().filter_map(page_of));
+                    refs.extend(meta.block_refs.iter().filter_map(page_of));
+                }
+                for list in [&mut refs, &mut embeds] {
+                    list.sort_unstable();
+                    list.dedup();
+                }
+                (own, refs, embeds)
+            })
+            .collect();
+        let pulls = (0..site.pages.len())
+            .into_par_iter()
+            .map(|page| {
+                let mut pulled: std::collections::BTreeSet<PageId> =
+                    direct[page].1.iter().copied().collect();
+                let mut seen = std::collections::BTreeSet::new();
+                let mut queue = direct[page].2.clone();
+                while let Some(p) = queue.pop() {
+                    if seen.insert(p) {
+                        pulled.insert(p);
+                        pulled.extend(&direct[p].1);
+                        queue.extend(&direct[p].2);
+                    }
+                }
+                pulled.into_iter().collect()
+            })
+            .collect();
+        let own = direct.iter().map(|d| d.0).collect();
+        Sources { site, own, pulls }
+    }
+
+    /// A page's own note.
+    fn own(&self, page: PageId) -> u64 {
+        self.own[page]
+    }
+
+    /// A page's note with everything it pulls in.
+    fn shown(&self, page: PageId, fp: &mut Fp) {
+        fp.u64(self.own[page]);
+        for &p in &self.pulls[page] {
+            fp.u64(p as u64).u64(self.own[p]);
+        }
+    }
+
+    /// Everything the HTML of `page` shows from notes: its own, and those of
+    /// the blocks its references list (which blocks, and their notes).
+    fn page(&self, page: PageId) -> u64 {
+        let mut fp = Fp::new("sources");
+        self.shown(page, &mut fp);
+        let p = &self.site.pages[page];
+        for list in [&p.tags, &p.tagged, &p.namespace] {
+            fp.u64(list.len() as u64);
+            for &id in list.iter() {
+                fp.u64(id as u64);
+            }
+        }
+        for list in [&p.backlinks, &p.unlinked] {
+            fp.u64(list.len() as u64);
+            let mut last = None;
+            for loc in list {
+                fp.u64(loc.page as u64).u64(loc.block as u64);
+                if last != Some(loc.page) {
+                    self.shown(loc.page, &mut fp);
+                    last = Some(loc.page);
+                }
+            }
+        }
+        fp.finish()
+    }
+}
+
+/// Renders what the plan says changed, stages every file in the output
+/// folder, keeps the rest, and moves everything into place.
+fn render_and_write(
+    site: &Site,
+    theme: &Theme,
+    plan: &Plan,
+    previous: &Manifest,
+    options: &BuildOptions,
+    manifest: &mut Manifest,
+    out: &Path,
+) -> Result<(WriteReport, Vec<Diagnostic>)> {
+    let writer = SiteWriter::begin(out)?;
+    let sizes = std::sync::Mutex::new(BTreeMap::<String, u64>::new());
+    let stage = |file: OutputFile| -> Result<()> {
+        writer.add(&file.path, &file.bytes)?;
+        lock(&sizes).insert(file.path, file.bytes.len() as u64);
+        Ok(())
+    };
+    let kept = |path: &str| -> bool {
+        let ok = previous.intact(out, path);
+        if ok {
+            writer.keep(path);
+            lock(&sizes).insert(path.to_string(), previous.sizes[path]);
+        }
+        ok
+    };
+    let mut diagnostics = render::home_page_warnings(site);
+
+    // Pages.
+    let fresh = |entry: Option<&PageEntry>, sig: u64| entry.is_some_and(|e| e.sig == sig);
+    let mut to_render = Vec::new();
+    for (id, path, sig, local) in &plan.pages {
+        let entry = previous.pages.get(path);
+        if fresh(entry, *sig) && kept(path) {
+            let found = entry.map(|e| e.diagnostics.clone()).unwrap_or_default();
+            diagnostics.extend(found.iter().cloned());
+            manifest
+                .pages
+                .insert(path.clone(), PageEntry { sig: *sig, local: *local, diagnostics: found });
+        } else {
+            to_render.push((*id, path.clone(), *sig, *local));
+        }
+    }
+    let progress = Progress::new(options.progress, to_render.len());
+    let rendered: Vec<(String, PageEntry)> = to_render
+        .par_iter()
+        .map(|(id, path, sig, local)| {
+            let (file, found) = render::render_page(site, theme, &plan.shared, *id, None)?;
+            stage(file)?;
+            progress.tick();
+            Ok((path.clone(), PageEntry { sig: *sig, local: *local, diagnostics: found }))
+        })
+        .collect::<Result<_>>()?;
+    progress.finish();
+    for (path, entry) in rendered {
+        diagnostics.extend(entry.diagnostics.iter().cloned());
+        manifest.pages.insert(path, entry);
+    }
+
+    // Site-wide files, by group.
+    for (name, &sig) in &plan.groups {
+        let old = previous.groups.get(*name).filter(|g| g.sig == sig);
+        if let Some(old) = old.filter(|g| g.paths.iter().all(|p| previous.intact(out, p))) {
+            for path in &old.paths {
+                kept(path);
+            }
+            manifest.groups.insert(name.to_string(), old.clone());
+            continue;
+        }
+        let files = group_files(name, site, theme, plan)?;
+        let paths = files.iter().map(|f| f.path.clone()).collect();
+        for file in files {
+            stage(file)?;
+        }
+        manifest.groups.insert(name.to_string(), Group { sig, paths });
+    }
+
+    // Assets: copied again when their size or time changed.
+    let assets: Vec<(String, (u64, u128))> = site
+        .assets
+        .par_iter()
+        .map(|rel| -> Result<(String, (u64, u128))> {
+            let source = site.config.notes_dir.join(rel);
+            let stamp = cache::size_and_time(&source);
+            if previous.assets.get(rel) != Some(&stamp) || !kept(rel) {
+                let bytes = std::fs::read(&source).map_err(|e| Error::io(&source, e))?;
+                stage(OutputFile { path: rel.clone(), bytes })?;
+            }
+            Ok((rel.clone(), stamp))
+        })
+        .collect::<Result<_>>()?;
+    manifest.assets = assets.into_iter().collect();
+
+    let write = writer.commit(&[])?;
+    manifest.sizes = sizes.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    Ok((write, diagnostics))
+}
+
+/// The files of one group of site-wide files.
+fn group_files(name: &str, site: &Site, theme: &Theme, plan: &Plan) -> Result<Vec<OutputFile>> {
+    let shared = &plan.shared;
+    Ok(match name {
+        "index" => {
+            let mut files = vec![render::render_home(site, theme, shared)?];
+            files.extend(render::indexes::render_indexes(
+                site,
+                theme,
+                &shared.base,
+                &shared.journals,
+            )?);
+            files
+        }
+        "fixed" => render::fixed_files(site, theme, shared)?,
+        "graph" => vec![crate::graph::render_page(&plan.installed, theme, &shared.base)?],
+        _ => render::whole_site_files(site, shared),
+    })
+}
+
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A progress bar for rendering that shows only on a terminal, and only
+/// once rendering has taken longer than a second.
+struct Progress {
+    bar: Option<ProgressBar>,
+    start: Instant,
+    shown: AtomicBool,
+}
+
+impl Progress {
+    fn new(enabled: bool, total: usize) -> Progress {
+        let bar = enabled.then(|| {
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+            if let Ok(style) =
+                ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} pages ({eta} left)")
+            {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_prefix("Rendering");
+            bar
+        });
+        Progress { bar, start: Instant::now(), shown: AtomicBool::new(false) }
+    }
+
+    fn tick(&self) {
+        let Some(bar) = &self.bar else { return };
+        bar.inc(1);
+        if self.start.elapsed() > Duration::from_secs(1)
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

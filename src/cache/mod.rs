@@ -1,0 +1,288 @@
+//! CACHE: what one build leaves in its output folder for the next.
+//!
+//! `blockpress build` writes a cache file (JSON) into the user's cache
+//! folder (`$BLOCKPRESS_CACHE_DIR`, else `$XDG_CACHE_HOME/blockpress`, else
+//! `~/.cache/blockpress`; `%LOCALAPPDATA%\blockpress` on Windows), one per
+//! output folder, never into or beside the output folder: it is not part of
+//! the site, and its warnings may name unpublished pages. It holds a
+//! `build --no-cache` ignores the file (a cold build) and writes a new one.
+//! A cache that cannot be written is only a warning: the next build is cold.
+//! The cache never decides what a file contains, only whether it is rendered
+//! again: a page kept from the cache is byte for byte what a cold build writes
+//! (the tests check it after edits of every kind).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::SiteConfig;
+use crate::error::Diagnostic;
+use crate::load::Graph;
+use crate::render::Shared;
+use crate::render::templates::Theme;
+use crate::resolve::Site;
+use crate::serve::sig::{Fp, Sigs};
+
+/// The folder of cache files, when the environment names one.
+pub fn dir() -> Option<PathBuf> {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(dir) = var("BLOCKPRESS_CACHE_DIR") {
+        return Some(dir);
+    }
+    let base = if cfg!(windows) {
+        var("LOCALAPPDATA")
+    } else {
+        var("XDG_CACHE_HOME").or_else(|| var("HOME").map(|home| home.join(".cache")))
+    };
+    base.map(|b| b.join("blockpress"))
+}
+
+/// The cache file of the site written into `output` (`None` without a cache folder).
+pub fn path_for(output: &Path) -> Option<PathBuf> {
+    let output = crate::output::absolute(output);
+    let key = bytes_sig(output.to_string_lossy().as_bytes());
+    let name = output.file_name().map_or_else(|| "site".into(), |n| n.to_string_lossy());
+    let name: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(40).collect();
+    Some(dir()?.join(format!("{name}-{key:016x}.json")))
+}
+
+/// Changes whenever the layout of the cache file does.
+const FORMAT: u32 = 1;
+
+/// What the previous build left.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`FORMAT`] of the file.
+    pub format: u32,
+    /// Fingerprint of every input of the build ([`inputs`]).
+    pub inputs: u64,
+    /// Signature of what every page shows ([`base_sig`]).
+    pub base: u64,
+    /// Signature of the site's graph (the local maps and `graph.html` depend on nothing else).
+    pub graph: u64,
+    /// Signatures of the groups of site-wide files, with their paths.
+    pub groups: BTreeMap<String, Group>,
+    /// Every page file, by path.
+    pub pages: BTreeMap<String, PageEntry>,
+    /// Every copied asset, by path: its source's size and modification time.
+    pub assets: BTreeMap<String, (u64, u128)>,
+    /// Size of every file of the site, by path.
+    pub sizes: BTreeMap<String, u64>,
+    /// Published pages.
+    pub page_count: usize,
+    /// Every warning of the build.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Site-wide files rendered together.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Group {
+    /// Signature of their inputs.
+    pub sig: u64,
+    /// Their paths.
+    pub paths: Vec<String>,
+}
+
+/// One page file.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct PageEntry {
+    /// Signature of its inputs.
+    pub sig: u64,
+    /// Hash of its local graph.
+    pub local: u64,
+    /// The warnings its rendering gave.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Manifest {
+    /// The cache of the site in `output`, when there is a readable one of this format.
+    pub fn read(output: &Path) -> Option<Manifest> {
+        let bytes = std::fs::read(path_for(output)?).ok()?;
+        let manifest: Manifest = serde_json::from_slice(&bytes).ok()?;
+        (manifest.format == FORMAT).then_some(manifest)
+    }
+
+    /// Writes the cache of the site in `output` (atomically: a reader sees
+    /// the old or the new one).
+    pub fn write(&mut self, output: &Path) -> crate::Result<()> {
+        self.format = FORMAT;
+        let bytes = serde_json::to_vec(self).map_err(|e| crate::Error::Refused(e.to_string()))?;
+        let Some(path) = path_for(output) else { return Ok(()) };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
+        }
+        crate::output::write_if_changed(&path, &bytes)?;
+        prune(path.parent().unwrap_or(Path::new(".")));
+        Ok(())
+    }
+
+    /// Removes the cache of the site in `output` (before the site changes).
+    pub fn forget(output: &Path) {
+        if let Some(path) = path_for(output) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+
+    /// Whether `path` is in `output` with the size this build wrote.
+    pub fn intact(&self, output: &Path, path: &str) -> bool {
+        self.sizes.get(path).is_some_and(|&size| {
+            std::fs::metadata(output.join(path)).is_ok_and(|m| m.is_file() && m.len() == size)
+        })
+    }
+
+    /// Whether `output` holds exactly the files this build wrote, with their
+    /// sizes (and nothing else but the marker file).
+    pub fn all_intact(&self, output: &Path) -> bool {
+        let mut seen = 0;
+        for entry in walkdir::WalkDir::new(output).min_depth(1) {
+            let Ok(entry) = entry else { return false };
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            let Ok(rel) = entry.path().strip_prefix(output) else { return false };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if rel == crate::output::MARKER {
+                continue;
+            }
+            match (self.sizes.get(&rel), entry.metadata()) {
+                (Some(&size), Ok(meta)) if entry.file_type().is_file() && meta.len() == size => {
+                    seen += 1
+                }
+                _ => return false,
+            }
+        }
+        seen == self.sizes.len()
+    }
+}
+
+/// Cache files unused for this long are removed (their sites are gone or cold anyway).
+const KEEP_UNUSED: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+
+/// Removes the cache files of `dir` that no build has written for [`KEEP_UNUSED`].
+fn prune(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > KEEP_UNUSED);
+        if old && path.extension().is_some_and(|e| e == "json") {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// A hash of bytes.
+pub fn bytes_sig(bytes: &[u8]) -> u64 {
+    crate::serve::sources::first_u64(blake3::hash(bytes))
+}
+
+/// Size and modification time (nanoseconds since the epoch) of a file.
+pub fn size_and_time(path: &Path) -> (u64, u128) {
+    std::fs::metadata(path).map_or((0, 0), |m| {
+        let time = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        (m.len(), time.map_or(0, |d| d.as_nanos()))
+    })
+}
+
+/// A fingerprint of everything a build reads: the blockpress binary, the
+/// configuration, the theme, every note's path and text, the Logseq
+/// configuration and custom CSS, and every asset's path, size and time.
+pub fn inputs(config: &SiteConfig, theme: &Theme, graph: &Graph) -> u64 {
+    let mut fp = Fp::new("inputs");
+    let exe = std::env::current_exe().and_then(std::fs::read).map_or(0, |b| bytes_sig(&b));
+    fp.u64(exe).str(env!("CARGO_PKG_VERSION"));
+    fp.str(&format!("{config:?}")).u64(template_sig(config));
+    for (path, bytes) in theme.static_files() {
+        fp.str(path).u64(bytes_sig(bytes));
+    }
+    fp.str(&format!("{:?}", graph.logseq)).str(graph.custom_css.as_deref().unwrap_or("\0none"));
+    fp.u64(graph.notes.len() as u64);
+    for note in &graph.notes {
+        fp.str(&note.rel_path).str(&note.text);
+    }
+    fp.u64(graph.assets.len() as u64);
+    for asset in &graph.assets {
+        let (size, time) = size_and_time(&asset.path);
+        fp.str(&asset.rel_path).u64(size).u64(time as u64).u64((time >> 64) as u64);
+    }
+    fp.finish()
+}
+
+/// A hash of a theme's templates on disk (the embedded default theme is
+/// part of the binary, which [`inputs`] hashes).
+pub fn template_sig(config: &SiteConfig) -> u64 {
+    let dir = config.themes_dir.join(&config.theme).join("templates");
+    let mut fp = Fp::new("templates");
+    let walker = walkdir::WalkDir::new(&dir).follow_links(true).sort_by_file_name();
+    for entry in walker.into_iter().filter_map(|e| e.ok()).filter(|e| e.file_type().is_file()) {
+        fp.str(&entry.path().display().to_string());
+        fp.u64(std::fs::read(entry.path()).map_or(0, |b| bytes_sig(&b)));
+    }
+    fp.finish()
+}
+
+/// What every page shows besides its own content: the configuration, the
+/// Logseq configuration, the sidebar, the custom CSS and the templates.
+pub fn base_sig(config: &SiteConfig, site: &Site, shared: &Shared, template_sig: u64) -> u64 {
+    Fp::new("base")
+        .str(&format!("{config:?}"))
+        .str(&format!("{:?}", site.logseq))
+        .str(&shared.nav_json)
+        .u64(u64::from(site.custom_css.is_some()))
+        .u64(template_sig)
+        .finish()
+}
+
+/// The files that change only with the theme and the configuration (404, search page, static files).
+pub fn fixed_sig(base: u64, theme: &Theme, site: &Site) -> u64 {
+    let mut fp = Fp::new("fixed");
+    fp.u64(base);
+    for (path, bytes) in theme.static_files() {
+        fp.str(path).u64(bytes_sig(bytes));
+    }
+    fp.str(site.custom_css.as_deref().unwrap_or("\u{0}none"));
+    fp.finish()
+}
+
+/// The index pages and the home page: every page's name and counts, the
+/// namespaces, the recent journals, the redirects and the home page itself.
+pub fn index_sig(
+    site: &Site,
+    sigs: &mut Sigs<'_>,
+    shared: &Shared,
+    base: u64,
+    local_sigs: &HashMap<String, u64>,
+) -> u64 {
+    let mut fp = Fp::new("indexes");
+    fp.u64(base);
+    for (id, page) in site.published() {
+        fp.u64(sigs.t[id]).u64(page.backlinks.len() as u64).u64(page.tag_uses as u64);
+        fp.u64(page.namespace.len() as u64);
+        if !page.children.is_empty() {
+            fp.u64(sigs.descendants(id));
+        }
+    }
+    fp.u64(shared.journals.len() as u64);
+    for &journal in shared.journals.iter().take(100) {
+        fp.u64(sigs.links(journal));
+    }
+    for (slug, target) in &site.redirects {
+        fp.str(slug).u64(sigs.t[*target]);
+    }
+    if let Some(home) = crate::render::home_page(site) {
+        let local = local_sigs.get(&site.pages[home].identity).copied().unwrap_or_default();
+        fp.u64(sigs.page_sig(home, base, shared.neighbours(home), local));
+    }
+    fp.finish()
+}
+
+/// The site's graph: its nodes (names, counts, groups) and edges.
+pub fn graph_sig(graph: &crate::graph::SiteGraph) -> u64 {
+    Fp::new("graph").str(&format!("{:?}{:?}", graph.nodes, graph.edges)).finish()
+}

@@ -1,0 +1,174 @@
+//! `blockpress build` over its previous output: after every kind of edit,
+//! the site it leaves is byte for byte the site a cold build (`--no-cache`,
+//! fresh folder) writes, with the same warnings; and it renders only what
+//! changed.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use blockpress::build::{BuildOptions, build};
+use blockpress::{BuildReport, SiteConfig};
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+/// Every file under `dir` but the cache, with its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).expect("inside").to_string_lossy().to_string();
+            (rel, std::fs::read(e.path()).expect("read"))
+        })
+        .collect()
+}
+
+struct Graph {
+    dir: tempfile::TempDir,
+}
+
+impl Graph {
+    fn new(files: &[(&str, &str)]) -> Graph {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (path, text) in files {
+            write(&dir.path().join("graph").join(path), text);
+        }
+        Graph { dir }
+    }
+
+    fn config(&self, output: &str) -> SiteConfig {
+        let mut config = SiteConfig::for_graph(&self.dir.path().join("graph"));
+        config.output_dir = self.dir.path().join(output);
+        config.themes_dir = self.dir.path().join("themes");
+        config
+    }
+
+    fn edit(&self, path: &str, text: &str) {
+        write(&self.dir.path().join("graph").join(path), text);
+    }
+
+    fn remove(&self, path: &str) {
+        std::fs::remove_file(self.dir.path().join("graph").join(path)).expect("remove");
+    }
+
+    /// Builds over the previous output, then cold into a fresh folder, and
+    /// compares the two; returns the report of the first.
+    fn check(&self, what: &str) -> BuildReport {
+        let incremental = build(&self.config("inc"), &BuildOptions::default()).expect(what);
+        let cold_dir = self.dir.path().join("cold");
+        let _ = std::fs::remove_dir_all(&cold_dir);
+        let options = BuildOptions { no_cache: true, progress: false };
+        let cold = build(&self.config("cold"), &options).expect(what);
+        let (inc_tree, cold_tree) = (tree(&self.dir.path().join("inc")), tree(&cold_dir));
+        let inc_paths: Vec<&String> = inc_tree.keys().collect();
+        let cold_paths: Vec<&String> = cold_tree.keys().collect();
+        assert_eq!(inc_paths, cold_paths, "{what}: the same files");
+        for (path, bytes) in &cold_tree {
+            assert!(inc_tree[path] == *bytes, "{what}: {path} differs from a cold build");
+        }
+        assert_eq!(incremental.diagnostics, cold.diagnostics, "{what}: the same warnings");
+        assert_eq!(incremental.pages, cold.pages, "{what}: the same page count");
+        incremental
+    }
+}
+
+const K8S: &str = "alias:: Kubernetes\ntags:: study\n\n- # Workloads\n\t- A [[Pod]] runs containers; see [[Storage]]\n\t  id:: 6500a1b2-0000-4000-8000-000000000001\n\t- ```yaml\n\t  kind: Pod\n\t  ```\n- Uses #networking and ((6500a1b2-0000-4000-8000-000000000002))\n";
+const STORAGE: &str = "- PVs and [[PVC]]s\n- A StorageClass names a provisioner\n  id:: 6500a1b2-0000-4000-8000-000000000002\n- {{embed [[Embedded]]}}\n";
+const EMBEDDED: &str = "- shown inside Storage, mentions Pod\n";
+const JOURNAL: &str = "- Studied [[K8s]] today\n- TODO practice [[Storage]]\n";
+const NS: &str = "- child page of K8s\n";
+
+fn sample() -> Graph {
+    Graph::new(&[
+        ("pages/K8s.md", K8S),
+        ("pages/Storage.md", STORAGE),
+        ("pages/Embedded.md", EMBEDDED),
+        ("pages/K8s___Lab.md", NS),
+        ("journals/2024_05_01.md", JOURNAL),
+        ("journals/2024_05_02.md", "- next day, see [[Kubernetes]]\n"),
+        ("pages/Queries.md", "- {{query [[K8s]]}}\n"),
+        ("assets/a.txt", "an asset"),
+        ("pages/Broken.md", "- refers to ((6500a1b2-0000-4000-8000-00000000dead))\n"),
+    ])
+}
+
+#[test]
+fn every_kind_of_edit_gives_the_cold_build_site() {
+    let graph = sample();
+    let first = graph.check("first build");
+    assert!(first.write.written > 10);
+    assert!(!first.diagnostics.is_empty(), "the broken block ref warns");
+
+    let unchanged = graph.check("nothing changed");
+    assert_eq!(unchanged.write.written, 0, "nothing changed: nothing written");
+
+    graph.edit("pages/Embedded.md", "- shown inside Storage, edited\n");
+    graph.check("an embedded page changes");
+    graph.edit("pages/Storage.md", &STORAGE.replace("names a provisioner", "names a CSI driver"));
+    graph.check("a referenced block changes");
+    graph.edit("pages/K8s.md", &K8S.replace("runs containers", "runs one or more containers"));
+    graph.check("a block shown in linked references changes");
+    graph.edit("journals/2024_05_02.md", "- next day, see [[Kubernetes]] and [[Storage]]\n");
+    graph.check("a link to an existing page is added");
+    graph.edit("pages/New Page.md", "- brand new, links [[K8s]]\n");
+    graph.check("a page is added");
+    graph.edit("pages/K8s.md", &K8S.replace("tags:: study", "tags:: study, exam"));
+    graph.check("a tag is added");
+    graph.edit("pages/K8s.md", &K8S.replace("alias:: Kubernetes", "alias:: Kubernetes, K8"));
+    graph.check("an alias is added");
+    graph.remove("pages/New Page.md");
+    graph.check("a page is deleted");
+    graph.remove("pages/Embedded.md");
+    graph.edit("pages/Embedded Again.md", EMBEDDED);
+    graph.check("a page is renamed");
+    graph.edit("journals/2024_05_03.md", "- a new day\n");
+    graph.check("a journal day is added");
+    graph.edit("assets/a.txt", "the asset, longer now");
+    graph.check("an asset changes");
+    graph.edit("pages/Broken.md", "- fixed, no reference\n");
+    let fixed = graph.check("a warning goes away");
+    assert!(fixed.diagnostics.len() < first.diagnostics.len());
+}
+
+#[test]
+fn one_edit_renders_only_what_shows_it() {
+    let mut files: Vec<(String, String)> = (0..40)
+        .map(|i| {
+            (format!("pages/Page {i}.md"), format!("- page {i} links [[Page {}]]\n", (i + 1) % 40))
+        })
+        .collect();
+    files.push(("pages/Lonely.md".into(), "- nobody links here\n".into()));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let graph = Graph::new(&refs);
+    let first = graph.check("first build");
+    graph.edit("pages/Lonely.md", "- nobody links here, still\n");
+    let second = graph.check("one unlinked page changes");
+    // The page itself and the site-wide files built from every page's text
+    // (search index, previews, feeds); no other page.
+    assert!(
+        second.write.written < 12 && second.write.written > 0,
+        "wrote {} of {} files",
+        second.write.written,
+        first.write.written
+    );
+}
+
+#[test]
+fn a_damaged_output_is_repaired() {
+    let graph = sample();
+    graph.check("first build");
+    let page = graph.dir.path().join("inc/storage.html");
+    std::fs::write(&page, "damaged").expect("damage");
+    graph.check("a page of the output was overwritten");
+    std::fs::remove_file(graph.dir.path().join("inc/k8s.html")).expect("remove");
+    graph.check("a page of the output was deleted");
+    let cache = blockpress::cache::path_for(&graph.dir.path().join("inc")).expect("a cache folder");
+    assert!(cache.is_file(), "the cache is written");
+    assert!(!cache.starts_with(graph.dir.path()), "the cache is not beside the output");
+    std::fs::write(&cache, "{not json").expect("damage the cache");
+    graph.check("the cache is unreadable");
+}
