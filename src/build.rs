@@ -61,7 +61,7 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
         .collect();
     let site = crate::site_of_graph(config, graph, &mut times);
     let previous = previous.unwrap_or_default();
-    let plan = times.time("plan", || Plan::new(config, &site, &theme, &hashes, &previous));
+    let mut plan = times.time("plan", || Plan::new(config, &site, &theme, &hashes, &previous));
     let mut manifest = Manifest {
         inputs,
         base: plan.base,
@@ -72,10 +72,11 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     // A build that stops between moving its files into place and writing
     // the new cache must not leave the old cache describing the new files.
     Manifest::forget(out);
-    let (write, diagnostics) = times.time("render+write", || {
-        render_and_write(&site, &theme, &plan, &previous, options, &mut manifest, out)
+    // Rendering writes each file beside its place; "write" moves them in.
+    let (writer, mut diagnostics) = times.time("render", || {
+        render_and_write(&site, &theme, &mut plan, &previous, options, &mut manifest, out)
     })?;
-    let mut diagnostics = diagnostics;
+    let write = times.time("write", || writer.commit(&[]))?;
     diagnostics.extend(site.diagnostics.iter().cloned());
     diagnostics.sort();
     diagnostics.dedup();
@@ -299,17 +300,17 @@ impl<'a> Sources<'a> {
     }
 }
 
-/// Renders what the plan says changed, stages every file in the output
-/// folder, keeps the rest, and moves everything into place.
+/// Renders what the plan says changed and stages every file in the output
+/// folder as soon as it is rendered; keeps the rest.
 fn render_and_write(
     site: &Site,
     theme: &Theme,
-    plan: &Plan,
+    plan: &mut Plan,
     previous: &Manifest,
     options: &BuildOptions,
     manifest: &mut Manifest,
     out: &Path,
-) -> Result<(WriteReport, Vec<Diagnostic>)> {
+) -> Result<(SiteWriter, Vec<Diagnostic>)> {
     let writer = SiteWriter::begin(out)?;
     let sizes = std::sync::Mutex::new(BTreeMap::<String, u64>::new());
     let stage = |file: OutputFile| -> Result<()> {
@@ -353,6 +354,8 @@ fn render_and_write(
         })
         .collect::<Result<_>>()?;
     progress.finish();
+    // Only pages show referenced blocks: free them before the site-wide files.
+    plan.shared.blocks = render::blocks::BlockCache::default();
     for (path, entry) in rendered {
         diagnostics.extend(entry.diagnostics.iter().cloned());
         manifest.pages.insert(path, entry);
@@ -392,9 +395,8 @@ fn render_and_write(
         .collect::<Result<_>>()?;
     manifest.assets = assets.into_iter().collect();
 
-    let write = writer.commit(&[])?;
     manifest.sizes = sizes.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    Ok((write, diagnostics))
+    Ok((writer, diagnostics))
 }
 
 /// The files of one group of site-wide files.

@@ -195,11 +195,12 @@ fn page_part(site: &Site, page: &Page, ordinal: u32) -> PagePart {
     let mut blocks = Vec::new();
     if let Some(note) = &page.note {
         for (i, block) in note.blocks.iter().enumerate() {
-            let fields = block_fields(block);
+            let code = code_text(&block.body);
+            let fields = block_fields(block, &code);
             text_bytes += text_len(&fields);
             let found = add_doc(&mut postings, ordinal, i as u32 + 1, &fields);
             docs += u32::from(found);
-            blocks.push(block_entry(block, found.then(|| page.anchors.get(i)).flatten()));
+            blocks.push(block_entry(block, &code, found.then(|| page.anchors.get(i)).flatten()));
         }
     }
     let entry =
@@ -221,7 +222,7 @@ fn property_texts(properties: &[props::Property]) -> impl Iterator<Item = String
 }
 
 /// A block's searchable text by field.
-fn block_fields(block: &Block) -> Vec<(Field, String)> {
+fn block_fields(block: &Block, code: &str) -> Vec<(Field, String)> {
     // A pre-block without a body is shown as the page's properties, with no anchor.
     if block.pre_block && block.body.is_empty() {
         return Vec::new();
@@ -235,7 +236,7 @@ fn block_fields(block: &Block) -> Vec<(Field, String)> {
         fields.push((Field::Text, block.text.clone()));
     }
     fields.extend(property_texts(&block.properties).map(|t| (Field::Text, t)));
-    fields.push((Field::Code, code_text(&block.body)));
+    fields.push((Field::Code, code.to_string()));
     fields
 }
 
@@ -307,6 +308,15 @@ pub fn code_text(body: &[BodyNode]) -> String {
 }
 
 fn fenced_code(markdown: &str, out: &mut String) {
+    // Most blocks have no code: fences and indented code both need one of these.
+    let may_have_code = markdown.contains("```")
+        || markdown.contains("~~~")
+        || markdown.contains('\t')
+        || markdown.starts_with("    ")
+        || markdown.contains("\n    ");
+    if !may_have_code {
+        return;
+    }
     let mut in_code = false;
     for event in Parser::new_ext(markdown, crate::parse::refs::markdown_options()) {
         match event {
@@ -321,12 +331,12 @@ fn fenced_code(markdown: &str, out: &mut String) {
     }
 }
 
-fn block_entry(block: &Block, anchor: Option<&String>) -> BlockEntry {
+fn block_entry(block: &Block, code: &str, anchor: Option<&String>) -> BlockEntry {
     BlockEntry {
         parent: block.parent,
         anchor: anchor.cloned().unwrap_or_default(),
         text: clip(&block.text, SNIPPET_TEXT_CHARS, true),
-        code: clip(&code_text(&block.body), SNIPPET_CODE_CHARS, false),
+        code: clip(code, SNIPPET_CODE_CHARS, false),
     }
 }
 
