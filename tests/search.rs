@@ -165,35 +165,11 @@ fn synthetic_graph(dir: &Path) {
     }
 }
 
-/// Why the browser test cannot run here, if it cannot.
-fn browser_missing(dir: &Path) -> Option<String> {
-    if !dir.join("node_modules/playwright-core").is_dir() {
-        return Some(
-            "tests/browser/node_modules is missing (npm ci --prefix tests/browser)".into(),
-        );
-    }
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !Path::new(&chromium).exists() {
-        return Some(format!("{chromium} is missing (apt-get install -y chromium)"));
-    }
-    if Command::new("node").arg("--version").output().is_err() {
-        return Some("node is missing".into());
-    }
-    None
-}
-
-fn skip_or_fail(why: &str) {
-    if std::env::var_os("CI").is_some() {
-        panic!("browser search test cannot run in CI: {why}");
-    }
-    eprintln!("SKIPPED: browser search test: {why}");
-}
-
 #[test]
 fn browser_finds_statefulset_from_file_url() {
     let dir = repo_root().join("tests/browser");
-    if let Some(why) = browser_missing(&dir) {
-        return skip_or_fail(&why);
+    if let Some(why) = common::browser_missing(&dir) {
+        return common::skip_or_fail("search", &why);
     }
     let site = TestSite::default_site();
     let (anchor, index) = default_index();
@@ -231,7 +207,10 @@ fn browser_finds_statefulset_from_file_url() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
     if output.status.code() == Some(2) {
-        return skip_or_fail(&format!("the browser did not start: {stdout}{stderr}"));
+        return common::skip_or_fail(
+            "search",
+            &format!("the browser did not start: {stdout}{stderr}"),
+        );
     }
     assert!(output.status.success(), "browser test failed:\n{stdout}\n{stderr}");
 }

@@ -101,35 +101,11 @@ fn default_site_has_small_preview_data_for_every_page() {
     assert!(bytes < 8 * 1024, "{bytes} bytes");
 }
 
-/// Why the browser tests cannot run here, if they cannot.
-fn browser_missing(dir: &Path) -> Option<String> {
-    if !dir.join("node_modules/playwright-core").is_dir() {
-        return Some(
-            "tests/browser/node_modules is missing (npm ci --prefix tests/browser)".into(),
-        );
-    }
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !Path::new(&chromium).exists() {
-        return Some(format!("{chromium} is missing (apt-get install -y chromium)"));
-    }
-    if Command::new("node").arg("--version").output().is_err() {
-        return Some("node is missing".into());
-    }
-    None
-}
-
-fn skip_or_fail(why: &str) {
-    if std::env::var_os("CI").is_some() {
-        panic!("browser theme test cannot run in CI: {why}");
-    }
-    eprintln!("SKIPPED: browser theme test: {why}");
-}
-
 /// Runs one suite of `theme.test.js` with `config`; fails the test when a check fails.
 fn run_suite(config: Value) {
     let dir = repo_root().join("tests/browser");
-    if let Some(why) = browser_missing(&dir) {
-        return skip_or_fail(&why);
+    if let Some(why) = common::browser_missing(&dir) {
+        return common::skip_or_fail("theme", &why);
     }
     let file = tempfile::NamedTempFile::new().expect("temp file");
     std::fs::write(file.path(), config.to_string()).expect("write config");
@@ -142,7 +118,10 @@ fn run_suite(config: Value) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
     if output.status.code() == Some(2) {
-        return skip_or_fail(&format!("the browser did not start: {stdout}{stderr}"));
+        return common::skip_or_fail(
+            "theme",
+            &format!("the browser did not start: {stdout}{stderr}"),
+        );
     }
     let failures: Vec<&str> = stdout.lines().filter(|l| l.starts_with("not ok")).collect();
     assert!(output.status.success(), "browser checks failed:\n{}\n{stderr}", failures.join("\n"));

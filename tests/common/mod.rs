@@ -68,3 +68,29 @@ pub fn repo_root() -> PathBuf {
 pub fn count(haystack: &str, needle: &str) -> usize {
     haystack.matches(needle).count()
 }
+
+/// Why the browser tests (node, playwright-core in `dir`, Chromium) cannot
+/// run here, if they cannot.
+pub fn browser_missing(dir: &Path) -> Option<String> {
+    if !dir.join("node_modules/playwright-core").is_dir() {
+        return Some(
+            "tests/browser/node_modules is missing (npm ci --prefix tests/browser)".into(),
+        );
+    }
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        return Some(format!("{chromium} is missing (apt-get install -y chromium)"));
+    }
+    if std::process::Command::new("node").arg("--version").output().is_err() {
+        return Some("node is missing".into());
+    }
+    None
+}
+
+/// A browser test that cannot run: a failure in CI, a notice elsewhere.
+pub fn skip_or_fail(suite: &str, why: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!("browser {suite} test cannot run in CI: {why}");
+    }
+    eprintln!("SKIPPED: browser {suite} test: {why}");
+}
