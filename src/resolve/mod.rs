@@ -7,7 +7,8 @@
 pub mod slugs;
 pub mod unlinked;
 
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -244,7 +245,8 @@ pub fn resolve(
     let mut diagnostics: Vec<Diagnostic> =
         notes.iter_mut().flat_map(|n| std::mem::take(&mut n.diagnostics)).collect();
     notes.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-    let mut builder = Builder { logseq: &logseq, pages: Vec::new(), by_identity: HashMap::new() };
+    let mut builder =
+        Builder { logseq: &logseq, pages: Vec::new(), by_identity: HashMap::default() };
     add_notes(&mut builder, notes, &mut diagnostics);
     add_aliases(&mut builder);
     add_references(&mut builder);
@@ -478,7 +480,7 @@ fn link_tags_and_namespaces(pages: &mut [Page], by_identity: &HashMap<String, Pa
 fn assign_anchors(pages: &mut [Page]) {
     for page in pages {
         let Some(note) = &page.note else { continue };
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut seen: HashMap<String, usize> = HashMap::default();
         page.anchors = note
             .blocks
             .iter()
@@ -498,7 +500,7 @@ fn assign_anchors(pages: &mut [Page]) {
 }
 
 fn index_uuids(pages: &[Page], diagnostics: &mut Vec<Diagnostic>) -> HashMap<String, BlockLoc> {
-    let mut by_uuid = HashMap::new();
+    let mut by_uuid = HashMap::default();
     for (page_id, page) in pages.iter().enumerate() {
         let Some(note) = &page.note else { continue };
         for (i, block) in note.blocks.iter().enumerate() {

@@ -1,7 +1,8 @@
 //! Unlinked references: blocks that mention a page's name (or alias) as plain
 //! text without linking it. One Aho-Corasick pass over every block's text.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, HashSet};
 
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;

@@ -7,7 +7,7 @@
 //! to 1..=63) and the term's first word position, for phrase boosts.
 //! Unpublished pages never enter the index.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
@@ -159,7 +159,7 @@ pub fn build(site: &Site) -> Index {
 }
 
 fn merge(parts: Vec<PagePart>) -> Index {
-    let mut by_term: HashMap<String, Vec<Posting>> = HashMap::new();
+    let mut by_term: HashMap<String, Vec<Posting>> = HashMap::default();
     let mut index = Index::default();
     for part in parts {
         index.docs += part.docs;
@@ -253,7 +253,7 @@ fn add_doc(
     block: u32,
     fields: &[(Field, String)],
 ) -> bool {
-    let mut found: HashMap<String, (f32, u32)> = HashMap::new();
+    let mut found: HashMap<String, (f32, u32)> = HashMap::default();
     let mut position = 0;
     for (field, text) in fields {
         let words = tokenize::words_from(text, position);
@@ -277,7 +277,7 @@ fn add_doc(
 
 /// Stemmed term → (occurrences, first position).
 fn term_counts(words: &[Word]) -> HashMap<String, (u32, u32)> {
-    let mut counts: HashMap<String, (u32, u32)> = HashMap::new();
+    let mut counts: HashMap<String, (u32, u32)> = HashMap::default();
     for word in words {
         let entry = counts.entry(tokenize::stem(&word.text)).or_insert((0, word.position));
         entry.0 += 1;
