@@ -61,7 +61,7 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
         .collect();
     let site = crate::site_of_graph(config, graph, &mut times);
     let previous = previous.unwrap_or_default();
-    let mut plan = times.time("plan", || Plan::new(config, &site, &theme, &hashes, &previous));
+    let plan = times.time("plan", || Plan::new(config, &site, &theme, &hashes, &previous));
     let mut manifest = Manifest {
         inputs,
         base: plan.base,
@@ -74,7 +74,7 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     Manifest::forget(out);
     // Rendering writes each file beside its place; "write" moves them in.
     let (writer, mut diagnostics) = times.time("render", || {
-        render_and_write(&site, &theme, &mut plan, &previous, options, &mut manifest, out)
+        render_and_write(&site, &theme, &plan, &previous, options, &mut manifest, out)
     })?;
     let write = times.time("write", || writer.commit(&[]))?;
     diagnostics.extend(site.diagnostics.iter().cloned());
@@ -305,7 +305,7 @@ impl<'a> Sources<'a> {
 fn render_and_write(
     site: &Site,
     theme: &Theme,
-    plan: &mut Plan,
+    plan: &Plan,
     previous: &Manifest,
     options: &BuildOptions,
     manifest: &mut Manifest,
@@ -344,39 +344,50 @@ fn render_and_write(
         }
     }
     let progress = Progress::new(options.progress, to_render.len());
-    let rendered: Vec<(String, PageEntry)> = to_render
-        .par_iter()
-        .map(|(id, path, sig, local)| {
-            let (file, found) = render::render_page(site, theme, &plan.shared, *id, None)?;
-            stage(file)?;
-            progress.tick();
-            Ok((path.clone(), PageEntry { sig: *sig, local: *local, diagnostics: found }))
-        })
-        .collect::<Result<_>>()?;
-    progress.finish();
-    // Only pages show referenced blocks: free them before the site-wide files.
-    plan.shared.blocks = render::blocks::BlockCache::default();
+    let render_pages = || -> Result<Vec<(String, PageEntry)>> {
+        let rendered = to_render
+            .par_iter()
+            .map(|(id, path, sig, local)| {
+                let (file, found) = render::render_page(site, theme, &plan.shared, *id, None)?;
+                stage(file)?;
+                progress.tick();
+                Ok((path.clone(), PageEntry { sig: *sig, local: *local, diagnostics: found }))
+            })
+            .collect::<Result<_>>();
+        progress.finish();
+        rendered
+    };
+    // Site-wide files, by group: rendered alongside the pages, so that their
+    // sequential parts (laying out the graph, merging the search index) run
+    // while the other core renders pages.
+    let render_groups = || -> Result<Vec<(&'static str, Group)>> {
+        let mut groups = Vec::new();
+        for (name, &sig) in &plan.groups {
+            let old = previous.groups.get(*name).filter(|g| g.sig == sig);
+            if let Some(old) = old.filter(|g| g.paths.iter().all(|p| previous.intact(out, p))) {
+                for path in &old.paths {
+                    kept(path);
+                }
+                groups.push((*name, old.clone()));
+                continue;
+            }
+            let files = group_files(name, site, theme, plan)?;
+            let paths = files.iter().map(|f| f.path.clone()).collect();
+            for file in files {
+                stage(file)?;
+            }
+            groups.push((*name, Group { sig, paths }));
+        }
+        Ok(groups)
+    };
+    let (rendered, groups) = rayon::join(render_pages, render_groups);
+    let (rendered, groups) = (rendered?, groups?);
     for (path, entry) in rendered {
         diagnostics.extend(entry.diagnostics.iter().cloned());
         manifest.pages.insert(path, entry);
     }
-
-    // Site-wide files, by group.
-    for (name, &sig) in &plan.groups {
-        let old = previous.groups.get(*name).filter(|g| g.sig == sig);
-        if let Some(old) = old.filter(|g| g.paths.iter().all(|p| previous.intact(out, p))) {
-            for path in &old.paths {
-                kept(path);
-            }
-            manifest.groups.insert(name.to_string(), old.clone());
-            continue;
-        }
-        let files = group_files(name, site, theme, plan)?;
-        let paths = files.iter().map(|f| f.path.clone()).collect();
-        for file in files {
-            stage(file)?;
-        }
-        manifest.groups.insert(name.to_string(), Group { sig, paths });
+    for (name, group) in groups {
+        manifest.groups.insert(name.to_string(), group);
     }
 
     // Assets: copied again when their size or time changed.

@@ -70,6 +70,38 @@ pub struct Block {
 }
 
 impl Block {
+    /// Gives back the spare capacity of every string and list: the whole
+    /// graph stays parsed for the whole build, so spare room adds up.
+    pub fn shrink_to_fit(&mut self) {
+        fn shrink_body(body: &mut Vec<BodyNode>) {
+            for node in body.iter_mut() {
+                match node {
+                    BodyNode::Markdown(text) => text.shrink_to_fit(),
+                    BodyNode::Container { kind, args, children } => {
+                        kind.shrink_to_fit();
+                        args.shrink_to_fit();
+                        shrink_body(children);
+                    }
+                    BodyNode::Verbatim { text, .. } => text.shrink_to_fit(),
+                }
+            }
+            body.shrink_to_fit();
+        }
+        self.children.shrink_to_fit();
+        for p in &mut self.properties {
+            p.key.shrink_to_fit();
+            p.value.shrink_to_fit();
+            p.refs.shrink_to_fit();
+        }
+        self.properties.shrink_to_fit();
+        self.title.shrink_to_fit();
+        shrink_body(&mut self.body);
+        for list in [&mut self.page_refs, &mut self.block_refs, &mut self.tags] {
+            list.shrink_to_fit();
+        }
+        self.text.shrink_to_fit();
+    }
+
     /// Whether the block's source (title, Markdown, property values, the
     /// arguments of org blocks) contains `needle`; code is not looked at.
     pub fn source_contains(&self, needle: &str) -> bool {

@@ -93,6 +93,10 @@ pub fn parse_note(source: &SourceFile) -> Note {
     let title = properties.iter().find(|p| p.key == "title").map(|p| p.value.trim().to_string());
     let name = title.filter(|t| !t.is_empty()).unwrap_or_else(|| source.name.clone());
     let journal = if name == source.name { source.journal } else { None };
+    for block in &mut blocks {
+        block.shrink_to_fit();
+    }
+    blocks.shrink_to_fit();
     Note { rel_path: source.rel_path.clone(), name, journal, properties, blocks, diagnostics }
 }
 
