@@ -492,7 +492,7 @@ Commands (run from the repository root):
 # which, for each N in {pages} and each run, does (WORK = --work, default /tmp/blockpress-bench):
 python3 ../shared/bench/gen_graph.py --pages N --out WORK/logseq-N          # once, cached
 python3 ../shared/bench/gen_graph.py --flavor hugo --pages N --out WORK/hugo-N
-rm -rf WORK/out-bp-N;    target/release/blockpress build WORK/logseq-N -o WORK/out-bp-N{verbose}  # cold
+rm -rf WORK/out-bp-N;    target/release/blockpress build WORK/logseq-N -o WORK/out-bp-N{verbose} --no-cache  # cold
 rm -rf WORK/out-floor-N; {floor_cmd}                # I/O floor
 rm -rf WORK/out-hugo-N;  hugo --source WORK/hugo-N --destination WORK/out-hugo-N         # cold
 target/release/blockpress build WORK/logseq-N -o WORK/out-bp-N                           # rebuild unchanged
