@@ -52,6 +52,7 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
             diagnostics: prev.diagnostics.clone(),
             elapsed: start.elapsed(),
             stages: times.stages,
+            notices: Vec::new(),
         });
     }
     let hashes: HashMap<String, u64> = graph
@@ -81,11 +82,11 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     diagnostics.sort();
     diagnostics.dedup();
     manifest.diagnostics = diagnostics.clone();
+    let mut notices = Vec::new();
     if let Err(error) = manifest.write(out) {
-        let message = format!(
+        notices.push(format!(
             "the build cache could not be written ({error}); the next build renders everything"
-        );
-        diagnostics.push(Diagnostic::warning("", None, message));
+        ));
     }
     Ok(BuildReport {
         pages: manifest.page_count,
@@ -93,6 +94,7 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
         diagnostics,
         elapsed: start.elapsed(),
         stages: times.stages,
+        notices,
     })
 }
 

@@ -169,6 +169,9 @@ pub fn run(cli: Cli) -> Result<i32> {
             for diagnostic in &report.diagnostics {
                 eprintln!("{}", crate::diagnostics::format(diagnostic, &config.notes_dir, colour));
             }
+            for notice in &report.notices {
+                eprintln!("warning: {notice}");
+            }
             if args.verbose {
                 for (stage, time) in &report.stages {
                     println!("  {stage:<8} {:>8.1} ms", time.as_secs_f64() * 1000.0);

@@ -43,6 +43,9 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Wall time of each stage.
     pub stages: Vec<(&'static str, Duration)>,
+    /// Problems of the build itself that did not stop it (not about the
+    /// notes), e.g. a build cache that could not be written.
+    pub notices: Vec<String>,
 }
 
 /// Wall time of each stage of a build, in pipeline order.

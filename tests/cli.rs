@@ -126,3 +126,45 @@ fn completions_are_printed_for_each_shell() {
         assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("blockpress"));
     }
 }
+
+#[test]
+fn the_build_cache_goes_where_blockpress_cache_dir_says_and_a_second_build_stops_early() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("graph/pages")).expect("mkdir");
+    std::fs::write(dir.path().join("graph/pages/Hello.md"), "- hello [[World]]").expect("write");
+    let cache = dir.path().join("cache");
+    let build = || {
+        let out = blockpress()
+            .arg("build")
+            .arg(dir.path().join("graph"))
+            .env("BLOCKPRESS_CACHE_DIR", &cache)
+            .assert()
+            .success();
+        String::from_utf8_lossy(&out.get_output().stdout).to_string()
+    };
+    let first = build();
+    assert!(first.contains("0 unchanged"), "{first}");
+    let files: Vec<_> = std::fs::read_dir(&cache).expect("the cache folder").collect();
+    assert_eq!(files.len(), 1, "one cache file for one output folder");
+    let second = build();
+    assert!(second.contains("0 written"), "{second}");
+}
+
+#[test]
+fn an_unwritable_cache_is_a_warning_not_a_failure() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("pages")).expect("mkdir");
+    std::fs::write(dir.path().join("pages/Hello.md"), "- hello").expect("write");
+    // A file where the cache folder should be: nothing can be created under it.
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, "x").expect("write");
+    let out = blockpress()
+        .arg("build")
+        .arg(dir.path())
+        .env("BLOCKPRESS_CACHE_DIR", blocker.join("cache"))
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("the build cache could not be written"), "{stderr}");
+    assert!(dir.path().join("public/hello.html").is_file());
+}
