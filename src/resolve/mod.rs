@@ -570,27 +570,30 @@ impl Site {
 /// Re-exported for the renderer: page names a text refers to.
 pub use inline::page_refs;
 
+/// A site of `(path, text)` notes with the default configuration (for unit tests).
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) fn test_site(files: &[(&str, &str)]) -> Site {
     use crate::load::SourceFile;
     use crate::parse::parse_note;
-
-    fn site(files: &[(&str, &str)]) -> Site {
-        let notes = files
-            .iter()
-            .map(|(path, text)| {
-                let stem = path.rsplit('/').next().unwrap_or(path).trim_end_matches(".md");
-                parse_note(&SourceFile {
-                    rel_path: path.to_string(),
-                    name: stem.into(),
-                    journal: None,
-                    text: text.to_string(),
-                })
+    let notes = files
+        .iter()
+        .map(|(path, text)| {
+            let stem = path.rsplit('/').next().unwrap_or(path).trim_end_matches(".md");
+            parse_note(&SourceFile {
+                rel_path: path.to_string(),
+                name: stem.into(),
+                journal: None,
+                text: text.to_string(),
             })
-            .collect();
-        resolve(SiteConfig::default(), LogseqConfig::without_file(), notes, Default::default())
-    }
+        })
+        .collect();
+    resolve(SiteConfig::default(), LogseqConfig::without_file(), notes, Default::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_site as site;
+    use super::*;
 
     #[test]
     fn links_resolve_case_insensitively_and_missing_pages_exist() {

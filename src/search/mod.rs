@@ -46,30 +46,7 @@ pub fn search_files(site: &Site) -> Vec<OutputFile> {
 mod tests {
     use super::index::Index;
     use super::*;
-    use crate::config::SiteConfig;
-    use crate::load::{LogseqConfig, SourceFile};
-    use crate::parse::parse_note;
-
-    fn site(files: &[(&str, &str)]) -> Site {
-        let notes = files
-            .iter()
-            .map(|(path, text)| {
-                let stem = path.rsplit('/').next().unwrap_or(path).trim_end_matches(".md");
-                parse_note(&SourceFile {
-                    rel_path: path.to_string(),
-                    name: stem.into(),
-                    journal: None,
-                    text: text.to_string(),
-                })
-            })
-            .collect();
-        crate::resolve::resolve(
-            SiteConfig::default(),
-            LogseqConfig::without_file(),
-            notes,
-            Default::default(),
-        )
-    }
+    use crate::resolve::test_site as site;
 
     /// (page title, block text) of the hits, best first.
     fn found(index: &Index, q: &str) -> Vec<(String, String)> {

@@ -13,10 +13,8 @@
 const fs = require("fs");
 const path = require("path");
 const { pathToFileURL, fileURLToPath } = require("url");
-const { chromium } = require("playwright-core");
 
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const { launch } = require("./chromium");
 
 function sizeOf(dir) {
   let bytes = 0;
@@ -92,7 +90,7 @@ async function main() {
   const queries = given.length ? given : ["statefu", "kubectl", "etcd compaction", "terraform", "the", "reconci"];
   const total = sizeOf(path.join(site, "search"));
   console.log(`index: ${total.files} files, ${(total.bytes / 1048576).toFixed(1)} MiB`);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ARGS });
+  const browser = await launch();
   console.log("cold: nothing loaded, the whole query at once (of which: finding the hits, the rest loads snippets and draws)");
   console.log("typed: box focused (the manifest loads), then one key at a time: first key, slowest key, last key");
   console.log("cpu: main-thread CPU time of the cold query (what a loaded machine does not inflate)");

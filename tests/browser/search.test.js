@@ -15,17 +15,7 @@ const fs = require("fs");
 const path = require("path");
 const { pathToFileURL } = require("url");
 
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const { CHROMIUM, launch } = require("./chromium");
 
 let passed = 0;
 let failed = 0;
@@ -38,11 +28,6 @@ function check(name, ok, detail) {
     failed += 1;
     console.log(`not ok - ${name}${detail === undefined ? "" : `: ${detail}`}`);
   }
-}
-
-async function launch() {
-  const { chromium } = require("playwright-core");
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 }
 
 /** A page that records console errors, page errors and every file it loads. */

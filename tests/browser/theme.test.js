@@ -20,18 +20,7 @@ const fs = require("fs");
 const path = require("path");
 const { pathToFileURL } = require("url");
 
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--font-render-hinting=none",
-];
+const { CHROMIUM, launch } = require("./chromium");
 
 const VIEWPORTS = {
   desktop: { viewport: { width: 1280, height: 800 } },
@@ -553,8 +542,7 @@ async function main() {
   }
   let browser;
   try {
-    const { chromium } = require("playwright-core");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    browser = await launch(["--font-render-hinting=none"]);
   } catch (error) {
     console.log(`# cannot start ${CHROMIUM}: ${error.message.split("\n")[0]}`);
     process.exit(2);
