@@ -8,7 +8,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use blockpress::SiteConfig;
 use blockpress::search::{index, query, tokenize};
@@ -197,22 +196,11 @@ fn browser_finds_statefulset_from_file_url() {
     ];
     let expect = site.out.with_file_name("expect.json");
     std::fs::write(&expect, expectations(&anchor, &sites).to_string()).expect("write expectations");
-    let output = Command::new("node")
-        .arg(dir.join("search.test.js"))
-        .arg(&site.out)
-        .arg(&expect)
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    if output.status.code() == Some(2) {
-        return common::skip_or_fail(
-            "search",
-            &format!("the browser did not start: {stdout}{stderr}"),
-        );
-    }
-    assert!(output.status.success(), "browser test failed:\n{stdout}\n{stderr}");
+    common::run_browser_script(
+        "search",
+        "search.test.js",
+        &[site.out.as_os_str(), expect.as_os_str()],
+    );
 }
 
 /// Index figures of a graph, for the README:

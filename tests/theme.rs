@@ -18,7 +18,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use blockpress::SiteConfig;
 use blockpress::search::preview;
@@ -103,28 +102,9 @@ fn default_site_has_small_preview_data_for_every_page() {
 
 /// Runs one suite of `theme.test.js` with `config`; fails the test when a check fails.
 fn run_suite(config: Value) {
-    let dir = repo_root().join("tests/browser");
-    if let Some(why) = common::browser_missing(&dir) {
-        return common::skip_or_fail("theme", &why);
-    }
     let file = tempfile::NamedTempFile::new().expect("temp file");
     std::fs::write(file.path(), config.to_string()).expect("write config");
-    let output = Command::new("node")
-        .arg(dir.join("theme.test.js"))
-        .arg(file.path())
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    if output.status.code() == Some(2) {
-        return common::skip_or_fail(
-            "theme",
-            &format!("the browser did not start: {stdout}{stderr}"),
-        );
-    }
-    let failures: Vec<&str> = stdout.lines().filter(|l| l.starts_with("not ok")).collect();
-    assert!(output.status.success(), "browser checks failed:\n{}\n{stderr}", failures.join("\n"));
+    common::run_browser_script("theme", "theme.test.js", &[file.path().as_os_str()]);
 }
 
 #[test]

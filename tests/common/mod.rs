@@ -94,3 +94,30 @@ pub fn skip_or_fail(suite: &str, why: &str) {
     }
     eprintln!("SKIPPED: browser {suite} test: {why}");
 }
+
+/// Runs `tests/browser/SCRIPT` with node and `args`, prints what it printed,
+/// and fails the test when a check failed (`not ok` lines). A browser that
+/// cannot start is a skip outside CI (see [`skip_or_fail`]).
+pub fn run_browser_script(suite: &str, script: &str, args: &[&std::ffi::OsStr]) {
+    let dir = repo_root().join("tests/browser");
+    if let Some(why) = browser_missing(&dir) {
+        return skip_or_fail(suite, &why);
+    }
+    let output = std::process::Command::new("node")
+        .arg(dir.join(script))
+        .args(args)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    if output.status.code() == Some(2) {
+        return skip_or_fail(suite, &format!("the browser did not start: {stdout}{stderr}"));
+    }
+    let failures: Vec<&str> = stdout.lines().filter(|l| l.starts_with("not ok")).collect();
+    assert!(
+        output.status.success(),
+        "browser {suite} checks failed:\n{}\n{stderr}",
+        failures.join("\n")
+    );
+}
