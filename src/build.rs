@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
+use crate::cache::sig::Fp;
 use crate::cache::{self, Group, Manifest, PageEntry};
 use crate::config::SiteConfig;
 use crate::error::{Diagnostic, Error, Result};
@@ -21,7 +22,6 @@ use crate::output::{SiteWriter, WriteReport};
 use crate::render::templates::Theme;
 use crate::render::{self, OutputFile, Shared};
 use crate::resolve::{PageId, Site};
-use crate::serve::sig::Fp;
 use crate::{BuildReport, StageTimes, load, output};
 
 /// How to build.
@@ -55,11 +55,8 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
             notices: Vec::new(),
         });
     }
-    let hashes: HashMap<String, u64> = graph
-        .notes
-        .par_iter()
-        .map(|s| (s.rel_path.clone(), crate::serve::sources::source_hash(s)))
-        .collect();
+    let hashes: HashMap<String, u64> =
+        graph.notes.par_iter().map(|s| (s.rel_path.clone(), cache::source_hash(s))).collect();
     let site = crate::site_of_graph(config, graph, &mut times);
     let previous = previous.unwrap_or_default();
     let plan = times.time("plan", || Plan::new(config, &site, &theme, &hashes, &previous));
@@ -133,7 +130,7 @@ impl Plan {
         let graph_sig = cache::graph_sig(&installed);
         let shared = Shared::new(site);
         let base = cache::base_sig(config, site, &shared, cache::template_sig(config));
-        let t: Vec<u64> = site.pages.par_iter().map(crate::serve::sig::page_t).collect();
+        let t: Vec<u64> = site.pages.par_iter().map(crate::cache::sig::page_t).collect();
         let all_pages = t.iter().fold(Fp::new("pages"), |mut fp, &t| {
             fp.u64(t);
             fp
@@ -222,7 +219,7 @@ impl<'a> Sources<'a> {
                     .collect();
                 let mut embeds = Vec::new();
                 if note.blocks.iter().any(|b| b.source_contains("{{")) {
-                    let meta = crate::serve::sig::note_meta(note, &site.logseq);
+                    let meta = crate::cache::sig::note_meta(note, &site.logseq);
                     if meta.dynamic {
                         own ^= nonce;
                     }

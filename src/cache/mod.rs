@@ -1,15 +1,27 @@
-//! CACHE: what one build leaves in its output folder for the next.
+//! CACHE: what one build keeps for the next.
 //!
 //! `blockpress build` writes a cache file (JSON) into the user's cache
 //! folder (`$BLOCKPRESS_CACHE_DIR`, else `$XDG_CACHE_HOME/blockpress`, else
 //! `~/.cache/blockpress`; `%LOCALAPPDATA%\blockpress` on Windows), one per
 //! output folder, never into or beside the output folder: it is not part of
 //! the site, and its warnings may name unpublished pages. It holds a
+//! fingerprint of every input (the notes, the assets' sizes and times, the
+//! configuration, the theme, the blockpress binary itself), the signature of
+//! every output file's inputs (see [`mod@crate::build`]), the size of every file
+//! written and the warnings each page gave. The next build
+//!
+//! * stops right after reading the notes when the fingerprint is the same
+//!   and the output folder holds exactly the files written, and otherwise
+//! * renders only the files whose signature changed, keeping the others.
+//!
 //! `build --no-cache` ignores the file (a cold build) and writes a new one.
-//! A cache that cannot be written is only a warning: the next build is cold.
-//! The cache never decides what a file contains, only whether it is rendered
-//! again: a page kept from the cache is byte for byte what a cold build writes
-//! (the tests check it after edits of every kind).
+//! A cache that cannot be written is a notice, not an error: the next build
+//! is cold. The cache never decides what a file contains, only whether it is
+//! rendered again: a page kept from the cache is byte for byte what a cold
+//! build writes (`tests/build_cache.rs` checks it after edits of every kind).
+//!
+//! [`sig`] holds the finer, block-level signatures `serve` keeps between
+//! rebuilds, and the hashing both use.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -19,10 +31,11 @@ use serde::{Deserialize, Serialize};
 use crate::config::SiteConfig;
 use crate::error::Diagnostic;
 use crate::load::Graph;
+use crate::load::SourceFile;
 use crate::render::Shared;
 use crate::render::templates::Theme;
 use crate::resolve::Site;
-use crate::serve::sig::{Fp, Sigs};
+use sig::{Fp, Sigs};
 
 /// The folder of cache files, when the environment names one.
 pub fn dir() -> Option<PathBuf> {
@@ -48,13 +61,15 @@ pub fn path_for(output: &Path) -> Option<PathBuf> {
     Some(dir()?.join(format!("{name}-{key:016x}.json")))
 }
 
+pub mod sig;
+
 /// Changes whenever the layout of the cache file does.
 const FORMAT: u32 = 1;
 
 /// What the previous build left.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Manifest {
-    /// [`FORMAT`] of the file.
+    /// The format number of the file.
     pub format: u32,
     /// Fingerprint of every input of the build ([`inputs`]).
     pub inputs: u64,
@@ -179,7 +194,7 @@ fn prune(dir: &Path) {
 
 /// A hash of bytes.
 pub fn bytes_sig(bytes: &[u8]) -> u64 {
-    crate::serve::sources::first_u64(blake3::hash(bytes))
+    first_u64(blake3::hash(bytes))
 }
 
 /// Size and modification time (nanoseconds since the epoch) of a file.
@@ -285,4 +300,22 @@ pub fn index_sig(
 /// The site's graph: its nodes (names, counts, groups) and edges.
 pub fn graph_sig(graph: &crate::graph::SiteGraph) -> u64 {
     Fp::new("graph").str(&format!("{:?}{:?}", graph.nodes, graph.edges)).finish()
+}
+
+/// A hash of everything parsing a source depends on.
+pub fn source_hash(source: &SourceFile) -> u64 {
+    let mut hasher = blake3::Hasher::new();
+    for part in [source.rel_path.as_str(), source.name.as_str(), source.text.as_str()] {
+        hasher.update(&(part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher.update(format!("{:?}", source.journal).as_bytes());
+    first_u64(hasher.finalize())
+}
+
+/// The first eight bytes of a hash.
+pub fn first_u64(hash: blake3::Hash) -> u64 {
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&hash.as_bytes()[..8]);
+    u64::from_le_bytes(bytes)
 }

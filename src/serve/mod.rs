@@ -12,7 +12,8 @@ pub mod pages;
 pub mod patch;
 pub mod reload;
 pub mod server;
-pub mod sig;
+/// The signatures serve keeps (shared with the build cache).
+pub use crate::cache::sig;
 pub mod sources;
 pub mod watch;
 

@@ -2,7 +2,7 @@
 //! it, and what a file path is now (note, asset, folder, nothing).
 //!
 //! A full build walks the whole graph; a rebuild looks only at the paths the
-//! watcher reported. [`kind_on_disk`] answers for one path what the walk of
+//! watcher reported. `kind_on_disk` answers for one path what the walk of
 //! [`crate::load::walk`] plus [`crate::load::Graph::load`]'s `:hidden` filter
 //! would decide for it.
 
@@ -116,23 +116,7 @@ fn file_stem(rel_path: &str) -> &str {
     }
 }
 
-/// A hash of everything parsing a source depends on.
-pub fn source_hash(source: &SourceFile) -> u64 {
-    let mut hasher = blake3::Hasher::new();
-    for part in [source.rel_path.as_str(), source.name.as_str(), source.text.as_str()] {
-        hasher.update(&(part.len() as u64).to_le_bytes());
-        hasher.update(part.as_bytes());
-    }
-    hasher.update(format!("{:?}", source.journal).as_bytes());
-    first_u64(hasher.finalize())
-}
-
-/// The first eight bytes of a hash.
-pub fn first_u64(hash: blake3::Hash) -> u64 {
-    let mut bytes = [0u8; 8];
-    bytes.copy_from_slice(&hash.as_bytes()[..8]);
-    u64::from_le_bytes(bytes)
-}
+pub use crate::cache::{first_u64, source_hash};
 
 #[cfg(test)]
 mod tests {

@@ -1,11 +1,13 @@
-//! SERVE, what changed: signatures (64-bit hashes) of everything a rendered
-//! file depends on, so a rebuild renders only the files whose inputs changed.
+//! CACHE, what changed: signatures (64-bit hashes) of everything a rendered
+//! file depends on, so that `serve` renders again only the files whose
+//! inputs changed (`build` uses the coarser per-note signatures of
+//! [`mod@crate::build`], and the hashing pieces here).
 //!
 //! A page's HTML depends on its own note and the links in it, on the pages it
 //! names (their names, slugs, publishing), on the blocks of other notes it
 //! shows (linked and unlinked references), on what it embeds (transitively),
 //! and on the site-wide parts every page has (the sidebar, the configuration,
-//! the templates). [`page_sig`] hashes all of that; notes that use queries,
+//! the templates). [`Sigs::page_sig`] hashes all of that; notes that use queries,
 //! `{{namespace}}` or the user's macros can show anything, so their signature
 //! changes on every rebuild.
 
@@ -16,7 +18,7 @@ use crate::parse::inline::{self, Inline};
 use crate::parse::{BodyNode, Note, refs};
 use crate::resolve::{Page, PageId, Site};
 
-use super::sources::first_u64;
+use super::first_u64;
 
 /// A streaming hash with unambiguous framing.
 pub struct Fp(blake3::Hasher);
@@ -383,7 +385,7 @@ impl<'a> Sigs<'a> {
 
     /// What any block of a page may show from elsewhere: the pages it
     /// embeds (and what they embed), and anything at all for dynamic notes.
-    /// With [`Sigs::shown_block`], what a page showing some of its blocks needs.
+    /// With `Sigs::shown_block`, what a page showing some of its blocks needs.
     pub fn context(&mut self, page: PageId) -> u64 {
         if let Some(&sig) = self.links.get(&(page, false)) {
             return sig;
