@@ -108,7 +108,6 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
 /// `pages` signature and every page renders again.
 struct Plan {
     shared: Shared,
-    installed: crate::graph::Installed,
     base: u64,
     graph_sig: u64,
     /// Every published page: id, path, signature, local-graph hash.
@@ -126,9 +125,8 @@ impl Plan {
         previous: &Manifest,
     ) -> Plan {
         let ids: Vec<PageId> = site.published().map(|(id, _)| id).collect();
-        let installed = crate::graph::install(site);
-        let graph_sig = cache::graph_sig(&installed);
         let shared = Shared::new(site);
+        let graph_sig = cache::graph_sig(&shared.graph);
         let base = cache::base_sig(config, site, &shared, cache::template_sig(config));
         let t: Vec<u64> = site.pages.par_iter().map(crate::cache::sig::page_t).collect();
         let all_pages = t.iter().fold(Fp::new("pages"), |mut fp, &t| {
@@ -151,7 +149,7 @@ impl Plan {
                 let local = match previous.pages.get(&path) {
                     Some(entry) if same_graph => entry.local,
                     _ if previous.pages.is_empty() => 0,
-                    _ => cache::bytes_sig(crate::graph::local_svg(site, id).as_bytes()),
+                    _ => cache::bytes_sig(shared.graph.local_svg(id).as_bytes()),
                 };
                 let mut fp = Fp::new("page");
                 fp.u64(common).u64(local).u64(sources.page(id));
@@ -185,8 +183,11 @@ impl Plan {
             whole.u64(sources.own(id)).u64(site.pages[id].backlinks.len() as u64);
         }
         groups.insert("whole", whole.finish());
-        let shared = if pages.len() > 64 { Shared::for_whole_site(site) } else { shared };
-        Plan { shared, installed, base, graph_sig, pages, groups }
+        let mut shared = shared;
+        if pages.len() > 64 {
+            shared.blocks = render::page::shown_references(site);
+        }
+        Plan { shared, base, graph_sig, pages, groups }
     }
 }
 
@@ -424,7 +425,7 @@ fn group_files(name: &str, site: &Site, theme: &Theme, plan: &Plan) -> Result<Ve
             files
         }
         "fixed" => render::fixed_files(site, theme, shared)?,
-        "graph" => vec![crate::graph::render_page(&plan.installed, theme, &shared.base)?],
+        "graph" => vec![crate::graph::render_page(&shared.graph, theme, &shared.base)?],
         _ => render::whole_site_files(site, shared),
     })
 }

@@ -431,7 +431,12 @@ fn theming_reference_lists_every_template_and_page_variable() {
     let dir = tempfile::tempdir().expect("temp dir");
     let site = blockpress::load_site(&docs_config(dir.path())).expect("the docs load");
     let (id, _) = site.published().next().expect("the docs have pages");
-    let (context, _) = blockpress::render::page::page_context(&site, id, &Default::default());
+    let (context, _) = blockpress::render::page::page_context(
+        &site,
+        id,
+        &Default::default(),
+        &blockpress::graph::SiteGraph::from_site(&site),
+    );
     let value = serde_json::to_value(&context).expect("the page context serialises");
     let fields = value.as_object().expect("the page context is a map");
     for field in fields.keys() {

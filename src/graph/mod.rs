@@ -12,7 +12,6 @@ pub mod quadtree;
 pub mod svg;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -276,73 +275,6 @@ fn group_of<'a>(site: &'a Site, page: &'a Page) -> Option<&'a Page> {
         return Some(page);
     }
     page.tags.iter().find_map(published).or((!page.tagged.is_empty()).then_some(page))
-}
-
-/// Identifies a site while it lives: its address, its page count and a
-/// fingerprint of the random keys of its `by_identity` map (which differ from
-/// map to map), so another site later at the same address does not match.
-type SiteKey = (usize, usize, u64);
-
-/// Installed graphs (see [`install`]), by the key of their site.
-static INSTALLED: Mutex<Vec<(SiteKey, Arc<SiteGraph>)>> = Mutex::new(Vec::new());
-
-/// A site's graph, made available to [`local_svg`] while this value lives.
-///
-/// Keep it only while the site's pages and links stay as they were when it
-/// was installed; after a change, drop it and install again.
-#[derive(Debug)]
-pub struct Installed {
-    key: SiteKey,
-    graph: Arc<SiteGraph>,
-}
-
-impl std::ops::Deref for Installed {
-    type Target = SiteGraph;
-    fn deref(&self) -> &SiteGraph {
-        &self.graph
-    }
-}
-
-impl Drop for Installed {
-    fn drop(&mut self) {
-        let mut installed = INSTALLED.lock().unwrap_or_else(PoisonError::into_inner);
-        installed.retain(|(key, graph)| !(*key == self.key && Arc::ptr_eq(graph, &self.graph)));
-    }
-}
-
-/// Builds the graph of `site` and lets every page rendered while the result
-/// lives use it, instead of building it again for each page.
-pub fn install(site: &Site) -> Installed {
-    let graph = Arc::new(SiteGraph::from_site(site));
-    let key = site_key(site);
-    INSTALLED.lock().unwrap_or_else(PoisonError::into_inner).push((key, Arc::clone(&graph)));
-    Installed { key, graph }
-}
-
-fn site_key(site: &Site) -> SiteKey {
-    use std::hash::BuildHasher;
-    let fingerprint = site.by_identity.hasher().hash_one(0x0067_7261_7068_u64);
-    (std::ptr::from_ref(site) as usize, site.pages.len(), fingerprint)
-}
-
-/// The graph of `site`: the installed one, else built now.
-pub fn graph_of(site: &Site) -> Arc<SiteGraph> {
-    let key = site_key(site);
-    let found = INSTALLED
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, g)| Arc::clone(g));
-    found.unwrap_or_else(|| Arc::new(SiteGraph::from_site(site)))
-}
-
-/// The local graph of page `id` as SVG (empty when the page has no neighbours).
-///
-/// Fast inside [`render_site`](crate::render::render_site), which installs the
-/// site's graph; elsewhere it builds the whole graph first.
-pub fn local_svg(site: &Site, id: PageId) -> String {
-    graph_of(site).local_svg(id)
 }
 
 /// What `graph.html` receives as `graph`.

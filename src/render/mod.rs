@@ -64,11 +64,19 @@ pub struct Shared {
     pub nav_json: String,
     /// Blocks shown on several pages, rendered once (empty unless made by [`Shared::for_whole_site`]).
     pub blocks: blocks::BlockCache,
+    /// The graph of the published pages (each page's local map, `graph.html`).
+    pub graph: std::sync::Arc<crate::graph::SiteGraph>,
 }
 
 impl Shared {
     /// The shared parts for `site`.
     pub fn new(site: &Site) -> Shared {
+        Shared::with_graph(site, std::sync::Arc::new(crate::graph::SiteGraph::from_site(site)))
+    }
+
+    /// The shared parts for `site`, whose graph was built before (it must
+    /// be the graph of this site: same pages, same links).
+    pub fn with_graph(site: &Site, graph: std::sync::Arc<crate::graph::SiteGraph>) -> Shared {
         let nav = nav(site);
         let nav_json = serde_json::to_string(&nav).unwrap_or_default();
         let journals = journal_order(site);
@@ -79,6 +87,7 @@ impl Shared {
             journal_position,
             nav_json,
             blocks: blocks::BlockCache::default(),
+            graph,
         }
     }
 
@@ -128,7 +137,7 @@ pub fn render_page(
     id: usize,
     path: Option<&str>,
 ) -> Result<(OutputFile, Vec<Diagnostic>)> {
-    let (mut context, diagnostics) = page::page_context(site, id, &shared.blocks);
+    let (mut context, diagnostics) = page::page_context(site, id, &shared.blocks, &shared.graph);
     let (prev, next) = shared.neighbours(id);
     context.prev = prev.map(|j| link(site, j));
     context.next = next.map(|j| link(site, j));
@@ -143,7 +152,6 @@ pub fn render_page(
 /// Renders every page, the home page, the index pages, the 404 page and the theme's static files.
 pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<Diagnostic>)> {
     let shared = Shared::for_whole_site(site);
-    let graph = crate::graph::install(site);
     let ids: Vec<usize> = site.published().map(|(id, _)| id).collect();
     let rendered: Vec<Result<(OutputFile, Vec<Diagnostic>)>> =
         ids.into_par_iter().map(|id| render_page(site, theme, &shared, id, None)).collect();
@@ -157,7 +165,7 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<D
     files.push(render_home(site, theme, &shared)?);
     diagnostics.extend(home_page_warnings(site));
     files.extend(indexes::render_indexes(site, theme, &shared.base, &shared.journals)?);
-    files.push(crate::graph::render_page(&graph, theme, &shared.base)?);
+    files.push(crate::graph::render_page(&shared.graph, theme, &shared.base)?);
     files.extend(whole_site_files(site, &shared));
     files.extend(fixed_files(site, theme, &shared)?);
     diagnostics.sort();

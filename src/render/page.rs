@@ -297,8 +297,14 @@ pub struct PageContext {
 
 /// Builds the context of one page; returns it with the warnings found.
 ///
-/// `cache` holds blocks shown on several pages, rendered once (see [`BlockCache`]).
-pub fn page_context(site: &Site, id: PageId, cache: &BlockCache) -> (PageContext, Vec<Diagnostic>) {
+/// `cache` holds blocks shown on several pages, rendered once (see
+/// [`BlockCache`]); `graph` is the site's graph (for the page's local map).
+pub fn page_context(
+    site: &Site,
+    id: PageId,
+    cache: &BlockCache,
+    graph: &crate::graph::SiteGraph,
+) -> (PageContext, Vec<Diagnostic>) {
     let page = &site.pages[id];
     let links = PageLinks::new(site, page);
     let options = MarkdownOptions { allow_html: site.config.allow_html };
@@ -341,7 +347,7 @@ pub fn page_context(site: &Site, id: PageId, cache: &BlockCache) -> (PageContext
         unlinked_more: unlinked.more,
         tagged: page.tagged.iter().filter_map(|&t| link_to(site, t)).collect(),
         hierarchy: super::embed::descendants_html(&site.pages, id),
-        local_graph: crate::graph::local_svg(site, id),
+        local_graph: graph.local_svg(id),
         reference_count: page.backlinks.len(),
         unlinked_count: page.unlinked.len(),
         toc: table_of_contents(site, page),

@@ -20,6 +20,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use super::deps::Deps;
@@ -31,6 +33,7 @@ use super::watch::Changes;
 use crate::cache::{bytes_sig, template_sig};
 use crate::config::SiteConfig;
 use crate::error::{Diagnostic, Error, Result};
+use crate::graph::SiteGraph;
 use crate::load::walk::FileKind;
 use crate::load::{Graph, LogseqConfig, journal_date};
 use crate::output;
@@ -136,8 +139,8 @@ pub struct Engine {
     base_sig: u64,
     whole_dirty: bool,
     resync: bool,
-    /// The site's graph, kept while the links do not change (see [`crate::graph::install`]).
-    site_graph: Option<crate::graph::Installed>,
+    /// The site's graph, kept while the links do not change.
+    site_graph: Option<Arc<SiteGraph>>,
     /// Hash of each page's local graph, by identity.
     local_sigs: HashMap<String, u64>,
     /// `graph.html` must be rendered again.
@@ -343,10 +346,9 @@ impl Engine {
             theme,
         };
         engine.install(loaded);
-        engine.local_sigs = {
-            let _graph = crate::graph::install(&engine.site);
-            pages::local_graphs(&engine.site)
-        };
+        let graph = Arc::new(SiteGraph::from_site(&engine.site));
+        engine.local_sigs = pages::local_graphs(&engine.site, &graph);
+        engine.site_graph = Some(graph);
         engine.outputs = engine.classify_outputs(&files);
         engine.remember_all_sigs();
         let mut warnings = engine.site.diagnostics.clone();
@@ -369,9 +371,19 @@ impl Engine {
     /// the graph is found by the site's address.
     pub fn prepare(&mut self) {
         if self.site_graph.is_none() {
-            self.site_graph = Some(crate::graph::install(&self.site));
+            self.site_graph = Some(Arc::new(SiteGraph::from_site(&self.site)));
         }
         self.aux.prepare(&self.site);
+    }
+
+    /// The shared rendering parts, with the site's graph as kept (built now
+    /// when there is none; a change of links replaces it in `render`).
+    fn shared(&self) -> Shared {
+        let graph = match &self.site_graph {
+            Some(graph) => Arc::clone(graph),
+            None => Arc::new(SiteGraph::from_site(&self.site)),
+        };
+        Shared::with_graph(&self.site, graph)
     }
 
     /// The configuration being served.
@@ -397,7 +409,7 @@ impl Engine {
     fn classify_outputs(&self, files: &[OutputFile]) -> BTreeMap<String, (u64, Group)> {
         let page_paths: HashSet<String> =
             self.site.published().map(|(_, p)| p.file_name()).collect();
-        let shared = Shared::new(&self.site);
+        let shared = self.shared();
         let fixed: HashSet<String> = pages::render_fixed(&self.site, &self.theme, &shared)
             .map(|files| files.into_iter().map(|f| f.path).collect())
             .unwrap_or_default();
@@ -434,7 +446,7 @@ impl Engine {
 
     /// Signatures of everything, as rendered now.
     fn remember_all_sigs(&mut self) {
-        let shared = Shared::new(&self.site);
+        let shared = self.shared();
         let base = self.base_sig(&shared);
         let mut sigs = Sigs::new(&self.site, &self.notes, self.nonce);
         let page_sigs: HashMap<String, u64> = self
@@ -498,14 +510,14 @@ impl Engine {
         }
         let start = Instant::now();
         let mut outcome = Outcome { how: "-", ..Outcome::default() };
-        let shared = Shared::new(&self.site);
+        let shared = self.shared();
         let files = pages::render_whole(&self.site, &shared);
         let expected: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
         let mut written = self
             .write_files(Group::Whole, files, &mut outcome)
             .and_then(|()| self.remove_stale(Group::Whole, &expected, &mut outcome));
         if self.graph_dirty && written.is_ok() {
-            written = pages::render_graph_page(&self.site, &self.theme, &shared)
+            written = pages::render_graph_page(&self.theme, &shared)
                 .and_then(|file| self.write_files(Group::GraphPage, vec![file], &mut outcome));
             self.graph_dirty = false;
         }
@@ -870,15 +882,14 @@ impl Engine {
         if !self.mirror_ok {
             return self.render_everything(outcome);
         }
-        let shared = Shared::new(&self.site);
+        let mut shared = self.shared();
         let base = self.base_sig(&shared);
         let all = self.resync || resolved.whole || base != self.base_sig;
         let graph_changed = all || resolved.patched.iter().any(|p| p.graph_changed);
         if graph_changed {
-            self.site_graph = None;
-        }
-        if self.site_graph.is_none() {
-            self.site_graph = Some(crate::graph::install(&self.site));
+            let graph = Arc::new(SiteGraph::from_site(&self.site));
+            self.site_graph = Some(Arc::clone(&graph));
+            shared.graph = graph;
         }
         let cache = if all { SigCache::default() } else { std::mem::take(&mut self.sig_cache) };
         let mut sigs = Sigs::with_cache(&self.site, &self.notes, self.nonce, cache);
@@ -897,7 +908,7 @@ impl Engine {
             candidates
         };
         if graph_changed {
-            let local = pages::local_graphs(&self.site);
+            let local = pages::local_graphs(&self.site, &shared.graph);
             for (identity, sig) in &local {
                 if self.local_sigs.get(identity) != Some(sig) {
                     candidates.extend(self.site.by_identity.get(identity).copied());

@@ -7,6 +7,7 @@
 //! compares a sample with `render_site`'s own output when serve starts.
 
 use crate::error::Result;
+use crate::graph::SiteGraph;
 use crate::render::OutputFile;
 use crate::render::indexes;
 use crate::render::templates::Theme;
@@ -21,19 +22,18 @@ pub fn render_indexes(site: &Site, theme: &Theme, shared: &Shared) -> Result<Vec
 }
 
 /// The graph page (the whole site laid out).
-pub fn render_graph_page(site: &Site, theme: &Theme, shared: &Shared) -> Result<OutputFile> {
-    let graph = crate::graph::install(site);
-    crate::graph::render_page(&graph, theme, &shared.base)
+pub fn render_graph_page(theme: &Theme, shared: &Shared) -> Result<OutputFile> {
+    crate::graph::render_page(&shared.graph, theme, &shared.base)
 }
 
 /// A hash of every published page's local graph (the small map on each page),
-/// by identity. Install the site's graph first, or each page builds it anew.
-pub fn local_graphs(site: &Site) -> std::collections::HashMap<String, u64> {
+/// by identity; `graph` is the site's graph.
+pub fn local_graphs(site: &Site, graph: &SiteGraph) -> std::collections::HashMap<String, u64> {
     use rayon::prelude::*;
     let ids: Vec<PageId> = site.published().map(|(id, _)| id).collect();
     ids.par_iter()
         .map(|&id| {
-            let svg = crate::graph::local_svg(site, id);
+            let svg = graph.local_svg(id);
             (
                 site.pages[id].identity.clone(),
                 super::sources::first_u64(blake3::hash(svg.as_bytes())),
@@ -52,9 +52,8 @@ pub fn self_check(site: &Site, theme: &Theme, full: &[OutputFile]) -> Result<(),
     let step = (ids.len() / 12).max(1);
     let sample: Vec<PageId> =
         ids.iter().copied().step_by(step).chain(shared.journals.first().copied()).collect();
-    let graph = crate::graph::install(site);
     let rendered = (|| -> Result<()> {
-        mine.push(crate::graph::render_page(&graph, theme, &shared.base)?);
+        mine.push(crate::graph::render_page(&shared.graph, theme, &shared.base)?);
         for &id in &sample {
             mine.push(render_page(site, theme, &shared, id, None)?.0);
         }
