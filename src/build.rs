@@ -169,7 +169,8 @@ impl Plan {
             index.u64(sources.page(journal));
         }
         if let Some(home) = render::home_page(site) {
-            index.u64(home as u64).u64(sources.page(home));
+            // A page as home page shows its local map too.
+            index.u64(home as u64).u64(sources.page(home)).u64(graph_sig);
         }
         for (slug, target) in &site.redirects {
             index.str(slug).u64(*target as u64);

@@ -29,6 +29,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 struct Graph {
     dir: tempfile::TempDir,
+    home_page: String,
 }
 
 impl Graph {
@@ -37,13 +38,14 @@ impl Graph {
         for (path, text) in files {
             write(&dir.path().join("graph").join(path), text);
         }
-        Graph { dir }
+        Graph { dir, home_page: String::new() }
     }
 
     fn config(&self, output: &str) -> SiteConfig {
         let mut config = SiteConfig::for_graph(&self.dir.path().join("graph"));
         config.output_dir = self.dir.path().join(output);
         config.themes_dir = self.dir.path().join("themes");
+        config.home_page = self.home_page.clone();
         config
     }
 
@@ -171,4 +173,23 @@ fn a_damaged_output_is_repaired() {
     assert!(!cache.starts_with(graph.dir.path()), "the cache is not beside the output");
     std::fs::write(&cache, "{not json").expect("damage the cache");
     graph.check("the cache is unreadable");
+}
+
+#[test]
+fn a_page_chosen_as_home_page_stays_current() {
+    let mut graph = sample();
+    graph.home_page = "K8s".into();
+    graph.check("first build");
+    graph.edit("pages/K8s.md", &K8S.replace("runs containers", "runs pods"));
+    graph.check("the home page's own text changes");
+    // A new link two steps from K8s changes the map that index.html shows.
+    graph.edit("pages/Embedded.md", "- shown inside Storage, links [[PVC]] now\n");
+    graph.check("a link near the home page is added");
+    graph.edit("journals/2024_05_03.md", "- about [[Storage]]\n");
+    graph.check("a journal links a neighbour of the home page");
+    // The same number of links to every page, but another page links: only
+    // the maps change.
+    graph.edit("pages/Embedded.md", "- shown inside Storage\n");
+    graph.edit("journals/2024_05_02.md", "- next day, see [[Kubernetes]] and [[PVC]]\n");
+    graph.check("a link moves from one page to another");
 }
