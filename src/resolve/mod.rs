@@ -479,24 +479,30 @@ fn link_tags_and_namespaces(pages: &mut [Page], by_identity: &HashMap<String, Pa
 
 fn assign_anchors(pages: &mut [Page]) {
     for page in pages {
-        let Some(note) = &page.note else { continue };
-        let mut seen: HashMap<String, usize> = HashMap::default();
-        page.anchors = note
-            .blocks
-            .iter()
-            .map(|b| match &b.uuid {
-                Some(uuid) => format!("b-{uuid}"),
-                None => {
-                    let hash =
-                        blake3::hash(format!("{}\u{0}{:?}", b.title, b.body).as_bytes()).to_hex();
-                    let base = format!("b-{}", &hash[..8]);
-                    let n = seen.entry(base.clone()).or_insert(0);
-                    *n += 1;
-                    if *n == 1 { base } else { format!("{base}-{n}") }
-                }
-            })
-            .collect();
+        if let Some(note) = &page.note {
+            page.anchors = note_anchors(note);
+        }
     }
+}
+
+/// The anchor of every block of a note: `b-<uuid>`, else a hash of its
+/// content (`-2`, `-3`, … for repeats), so anchors survive edits elsewhere.
+pub fn note_anchors(note: &Note) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::default();
+    note.blocks
+        .iter()
+        .map(|b| match &b.uuid {
+            Some(uuid) => format!("b-{uuid}"),
+            None => {
+                let hash =
+                    blake3::hash(format!("{}\u{0}{:?}", b.title, b.body).as_bytes()).to_hex();
+                let base = format!("b-{}", &hash[..8]);
+                let n = seen.entry(base.clone()).or_insert(0);
+                *n += 1;
+                if *n == 1 { base } else { format!("{base}-{n}") }
+            }
+        })
+        .collect()
 }
 
 fn index_uuids(pages: &[Page], diagnostics: &mut Vec<Diagnostic>) -> HashMap<String, BlockLoc> {

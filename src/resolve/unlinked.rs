@@ -8,6 +8,7 @@ use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 
 use super::{BlockLoc, Page, PageId, identity};
+use crate::parse::Block;
 
 /// Names shorter than this (in characters) would match everywhere; they get no unlinked references.
 const MIN_NAME_CHARS: usize = 3;
@@ -40,24 +41,8 @@ pub fn compute(pages: &mut [Page], by_identity: &HashMap<String, PageId>) {
             let matcher = &matcher;
             let owners = &owners;
             blocks.iter().enumerate().flat_map(move |(i, block)| {
-                if block.text.is_empty() {
-                    return Vec::new();
-                }
-                let linked: HashSet<PageId> = block
-                    .page_refs
-                    .iter()
-                    .filter_map(|r| by_identity.get(&identity(r)).copied())
-                    .collect();
-                let text = block.text.to_lowercase();
-                let mut targets: Vec<PageId> = matcher
-                    .find_overlapping_iter(&text)
-                    .filter(|m| is_whole_word(&text, m.start(), m.end()))
-                    .map(|m| owners[m.pattern().as_usize()])
-                    .filter(|&t| t != page_id && !linked.contains(&t))
-                    .collect();
-                targets.sort_unstable();
-                targets.dedup();
-                targets.into_iter().map(|t| (t, BlockLoc { page: page_id, block: i })).collect()
+                let targets = block_targets(block, page_id, matcher, owners, by_identity);
+                targets.into_iter().map(move |t| (t, BlockLoc { page: page_id, block: i }))
             })
         })
         .collect();
@@ -70,6 +55,32 @@ pub fn compute(pages: &mut [Page], by_identity: &HashMap<String, PageId>) {
         locs.truncate(MAX_PER_PAGE);
         pages[target].unlinked = locs;
     }
+}
+
+/// The pages (`owners` of `matcher`'s patterns) whose name a block of
+/// `page` mentions as a whole word without linking it, sorted, unique.
+pub fn block_targets(
+    block: &Block,
+    page: PageId,
+    matcher: &AhoCorasick,
+    owners: &[PageId],
+    by_identity: &HashMap<String, PageId>,
+) -> Vec<PageId> {
+    if block.text.is_empty() {
+        return Vec::new();
+    }
+    let linked: HashSet<PageId> =
+        block.page_refs.iter().filter_map(|r| by_identity.get(&identity(r)).copied()).collect();
+    let text = block.text.to_lowercase();
+    let mut targets: Vec<PageId> = matcher
+        .find_overlapping_iter(&text)
+        .filter(|m| is_whole_word(&text, m.start(), m.end()))
+        .map(|m| owners[m.pattern().as_usize()])
+        .filter(|&t| t != page && !linked.contains(&t))
+        .collect();
+    targets.sort_unstable();
+    targets.dedup();
+    targets
 }
 
 fn is_whole_word(text: &str, start: usize, end: usize) -> bool {

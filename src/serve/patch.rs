@@ -18,7 +18,7 @@ use aho_corasick::AhoCorasick;
 use crate::config::PublishMode;
 use crate::load::{LogseqConfig, journal_date};
 use crate::parse::Note;
-use crate::resolve::unlinked::MAX_PER_PAGE;
+use crate::resolve::unlinked::{self, MAX_PER_PAGE};
 use crate::resolve::{BlockLoc, PageId, PageKind, Site, identity};
 
 /// Names shorter than this get no unlinked references (as in `resolve::unlinked`).
@@ -142,32 +142,10 @@ fn unlinked_targets(
     }
     let mut found = Vec::new();
     for (i, block) in note.blocks.iter().enumerate() {
-        if block.text.is_empty() {
-            continue;
-        }
-        let linked: HashSet<PageId> = block
-            .page_refs
-            .iter()
-            .filter_map(|r| site.by_identity.get(&identity(r)).copied())
-            .collect();
-        let text = block.text.to_lowercase();
-        let mut targets: Vec<PageId> = matcher
-            .find_overlapping_iter(&text)
-            .filter(|m| is_whole_word(&text, m.start(), m.end()))
-            .map(|m| owners[m.pattern().as_usize()])
-            .filter(|&t| t != page && !linked.contains(&t))
-            .collect();
-        targets.sort_unstable();
-        targets.dedup();
+        let targets = unlinked::block_targets(block, page, matcher, owners, &site.by_identity);
         found.extend(targets.into_iter().map(|t| (t, BlockLoc { page, block: i })));
     }
     found
-}
-
-fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
 }
 
 /// Every page that shows blocks of `page`'s note in its references.
@@ -210,25 +188,6 @@ fn tag_counts(site: &Site, page: PageId, note: &Note) -> BTreeMap<PageId, usize>
         }
     }
     counts
-}
-
-/// The anchors of a note's blocks (`assign_anchors`).
-fn anchors(note: &Note) -> Vec<String> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    note.blocks
-        .iter()
-        .map(|b| match &b.uuid {
-            Some(uuid) => format!("b-{uuid}"),
-            None => {
-                let hash =
-                    blake3::hash(format!("{}\u{0}{:?}", b.title, b.body).as_bytes()).to_hex();
-                let base = format!("b-{}", &hash[..8]);
-                let n = seen.entry(base.clone()).or_insert(0);
-                *n += 1;
-                if *n == 1 { base } else { format!("{base}-{n}") }
-            }
-        })
-        .collect()
 }
 
 /// Page properties that decide the site's structure (`add_aliases`, `add_references`, `mark_published`).
@@ -407,7 +366,7 @@ pub fn patch(site: &mut Site, aux: &mut Aux, new: Note) -> Result<Patched, Box<(
             aux.uuid_counts.insert(uuid.clone(), 1);
         }
     }
-    site.pages[page].anchors = anchors(&new);
+    site.pages[page].anchors = crate::resolve::note_anchors(&new);
     site.pages[page].note = Some(new);
     Ok(patched)
 }

@@ -17,18 +17,7 @@ const { pathToFileURL } = require("url");
 
 const { CHROMIUM, launch } = require("./chromium");
 
-let passed = 0;
-let failed = 0;
-
-function check(name, ok, detail) {
-  if (ok) {
-    passed += 1;
-    console.log(`ok - ${name}`);
-  } else {
-    failed += 1;
-    console.log(`not ok - ${name}${detail === undefined ? "" : `: ${detail}`}`);
-  }
-}
+const { check, finish } = require("./tap");
 
 /** A page that records console errors, page errors and every file it loads. */
 async function openPage(browser, problems) {
@@ -167,8 +156,7 @@ async function main() {
     await browser.close();
   }
   check("no console errors, page errors or failed loads", problems.length === 0, problems.join("; "));
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  finish();
 }
 
 main();

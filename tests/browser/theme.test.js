@@ -28,19 +28,7 @@ const VIEWPORTS = {
 };
 const SCHEMES = ["light", "dark"];
 
-let passed = 0;
-let failed = 0;
-
-function check(name, ok, detail) {
-  if (ok) {
-    passed += 1;
-    console.log(`ok - ${name}`);
-  } else {
-    failed += 1;
-    console.log(`not ok - ${name}${detail === undefined ? "" : `: ${detail}`}`);
-  }
-  return ok;
-}
+const { check, finish } = require("./tap");
 
 function fileUrl(site, file) {
   return pathToFileURL(path.join(site, file)).href;
@@ -552,8 +540,7 @@ async function main() {
   } finally {
     await browser.close();
   }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed || !passed ? 1 : 0);
+  finish({ requireOne: true });
 }
 
 main();
