@@ -73,7 +73,8 @@ fn is_logseq_internal(root: &Path, path: &Path) -> bool {
     parts.next().is_some_and(|first| first.as_os_str() == "logseq") && parts.next().is_some()
 }
 
-fn classify(rel_path: &str) -> Option<FileKind> {
+/// Which kind of graph file a path (relative, `/`-separated) names.
+pub fn classify(rel_path: &str) -> Option<FileKind> {
     if rel_path.starts_with("assets/") {
         return Some(FileKind::Asset);
     }

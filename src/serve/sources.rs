@@ -68,20 +68,7 @@ impl GraphRoot {
     }
 }
 
-/// Which kind of graph file a path names, as [`crate::load::walk`] decides.
-pub fn classify(rel_path: &str) -> Option<FileKind> {
-    if rel_path.starts_with("assets/") {
-        return Some(FileKind::Asset);
-    }
-    let lower = rel_path.to_ascii_lowercase();
-    if lower.ends_with(".md") || lower.ends_with(".markdown") {
-        Some(FileKind::Note)
-    } else if lower.ends_with(".org") {
-        Some(FileKind::OrgNote)
-    } else {
-        None
-    }
-}
+pub use crate::load::walk::classify;
 
 /// The warning a full build gives for an Org-mode file.
 pub fn org_warning(rel: &str) -> Diagnostic {
