@@ -21,4 +21,16 @@ async function launch(extra = []) {
   return chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, ...extra], headless: true });
 }
 
-module.exports = { CHROMIUM, launch };
+/**
+ * Why a failed request is a problem, or null when it is not one: a request
+ * that a navigation cut short (net::ERR_ABORTED, e.g. the favicon of a page
+ * left by a click before it arrived) says nothing about the site; a missing
+ * file fails with net::ERR_FILE_NOT_FOUND and is reported.
+ */
+function requestProblem(request) {
+  const error = request.failure() && request.failure().errorText;
+  if (error === "net::ERR_ABORTED") return null;
+  return `failed: ${request.url()} (${error})`;
+}
+
+module.exports = { CHROMIUM, launch, requestProblem };

@@ -15,7 +15,7 @@ const fs = require("fs");
 const path = require("path");
 const { pathToFileURL } = require("url");
 
-const { CHROMIUM, launch } = require("./chromium");
+const { CHROMIUM, launch, requestProblem } = require("./chromium");
 
 const { check, finish } = require("./tap");
 
@@ -28,7 +28,10 @@ async function openPage(browser, problems) {
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("request", (request) => page.loaded.push(request.url()));
-  page.on("requestfailed", (request) => problems.push(`failed: ${request.url()}`));
+  page.on("requestfailed", (request) => {
+    const problem = requestProblem(request);
+    if (problem) problems.push(problem);
+  });
   return page;
 }
 

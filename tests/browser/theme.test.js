@@ -20,7 +20,7 @@ const fs = require("fs");
 const path = require("path");
 const { pathToFileURL } = require("url");
 
-const { CHROMIUM, launch } = require("./chromium");
+const { CHROMIUM, launch, requestProblem } = require("./chromium");
 
 const VIEWPORTS = {
   desktop: { viewport: { width: 1280, height: 800 } },
@@ -48,7 +48,10 @@ async function open(browser, options) {
     if (msg.type() === "error" || msg.type() === "warning") page.problems.push(`console ${msg.type()}: ${msg.text()}`);
   });
   page.on("pageerror", (error) => page.problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) => page.problems.push(`failed: ${request.url()} (${request.failure() && request.failure().errorText})`));
+  page.on("requestfailed", (request) => {
+    const problem = requestProblem(request);
+    if (problem) page.problems.push(problem);
+  });
   page.on("request", (request) => {
     const url = request.url();
     page.loaded.push(url);
