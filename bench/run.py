@@ -121,10 +121,11 @@ def io_floor(notes: Path, manifest: Path, out: Path) -> None:
 
 
 def stage_times(log: str) -> dict[str, float]:
-    """Stage wall times printed by `blockpress build --verbose` (`  parse  123.4 ms`)."""
+    """Stage wall times printed by `blockpress build --verbose`
+    (`  parse  123.4 ms  (peak memory 512 MB)`)."""
     found = {}
     for line in log.splitlines():
-        m = re.match(r"^\s+([a-z][a-z ]*?)\s+([\d.]+) ms$", line)
+        m = re.match(r"^\s+([a-z][a-z ]*?)\s+([\d.]+) ms(\s+\(peak memory \d+ MB\))?$", line)
         if m:
             found[m.group(1)] = float(m.group(2)) / 1000
     return found

@@ -173,8 +173,16 @@ pub fn run(cli: Cli) -> Result<i32> {
                 eprintln!("warning: {notice}");
             }
             if args.verbose {
-                for (stage, time) in &report.stages {
-                    println!("  {stage:<8} {:>8.1} ms", time.as_secs_f64() * 1000.0);
+                for stage in &report.stages {
+                    let ms = stage.time.as_secs_f64() * 1000.0;
+                    match stage.peak_memory {
+                        Some(bytes) => println!(
+                            "  {:<8} {ms:>8.1} ms  (peak memory {} MB)",
+                            stage.name,
+                            bytes / 1_000_000
+                        ),
+                        None => println!("  {:<8} {ms:>8.1} ms", stage.name),
+                    }
                 }
             }
             if !args.quiet {

@@ -41,28 +41,51 @@ pub struct BuildReport {
     pub diagnostics: Vec<Diagnostic>,
     /// Wall time of the whole build.
     pub elapsed: Duration,
-    /// Wall time of each stage.
-    pub stages: Vec<(&'static str, Duration)>,
+    /// Each stage: name, wall time, the process's peak memory at its end.
+    pub stages: Vec<Stage>,
     /// Problems of the build itself that did not stop it (not about the
     /// notes), e.g. a build cache that could not be written.
     pub notices: Vec<String>,
 }
 
-/// Wall time of each stage of a build, in pipeline order.
+/// One stage of a build, as `build --verbose` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stage {
+    /// load, parse, resolve, plan, render or write.
+    pub name: &'static str,
+    /// Wall time.
+    pub time: Duration,
+    /// The process's peak resident memory so far, in bytes, where the
+    /// system tells it (Linux).
+    pub peak_memory: Option<u64>,
+}
+
+/// The stages of a build, in pipeline order.
 #[derive(Debug, Clone, Default)]
 pub struct StageTimes {
-    /// `(stage, time)` pairs: load, parse, resolve, render, write.
-    pub stages: Vec<(&'static str, Duration)>,
+    /// Each stage run so far.
+    pub stages: Vec<Stage>,
 }
 
 impl StageTimes {
-    /// Runs `f` as stage `name`, recording its wall time.
+    /// Runs `f` as stage `name`, recording its wall time and the peak memory after it.
     pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
         let start = Instant::now();
         let result = f();
-        self.stages.push((name, start.elapsed()));
+        let time = start.elapsed();
+        self.stages.push(Stage { name, time, peak_memory: peak_memory() });
         result
     }
+}
+
+/// The peak resident memory of this process (`VmHWM`), in bytes; `None`
+/// where `/proc` does not tell it.
+pub fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 =
+        line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// Loads, parses and resolves the graph of `config` (no writing).

@@ -9,6 +9,9 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // Warnings of the watcher and the like by default; `RUST_LOG=blockpress=debug`
+    // adds sizes and timings of the build's parts.
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = blockpress::cli::Cli::parse();
     match blockpress::cli::run(cli) {
         Ok(code) => std::process::exit(code),

@@ -22,6 +22,34 @@ fn builds_a_bare_graph_folder_on_defaults() {
 }
 
 #[test]
+fn verbose_reports_every_stage_with_time_and_peak_memory() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("pages")).expect("mkdir");
+    std::fs::write(dir.path().join("pages/Hello.md"), "- hello [[World]]").expect("write");
+    let out = blockpress()
+        .env("BLOCKPRESS_CACHE_DIR", dir.path().join("cache"))
+        .args(["build", "--verbose", "--no-cache"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let stages: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.contains(" ms"))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(stages, ["load", "parse", "resolve", "plan", "render", "write"], "{stdout}");
+    if cfg!(target_os = "linux") {
+        let peaks: Vec<u64> = stdout
+            .lines()
+            .filter_map(|l| l.split_once("(peak memory ")?.1.strip_suffix(" MB)")?.parse().ok())
+            .collect();
+        assert_eq!(peaks.len(), 6, "{stdout}");
+        assert!(peaks.windows(2).all(|w| w[0] <= w[1]) && peaks[0] > 0, "{peaks:?}");
+    }
+}
+
+#[test]
 fn a_bad_site_toml_names_the_file_and_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("site.toml");

@@ -214,7 +214,9 @@ fn index_figures() {
     let start = std::time::Instant::now();
     let index = index::build(&site);
     let built = start.elapsed();
-    let files = blockpress::search::shards::files(&index);
+    let (page_count, doc_count, term_count, text_bytes) =
+        (index.pages.len(), index.docs, index.terms.len(), index.text_bytes);
+    let files = blockpress::search::shards::files(index);
     let total = start.elapsed();
     let size = |prefix: &str| -> usize {
         files.iter().filter(|f| f.path.starts_with(prefix)).map(|f| f.bytes.len()).sum()
@@ -223,8 +225,8 @@ fn index_figures() {
     let (docs, manifest) = (size("search/d/"), size("search/manifest"));
     let all = terms + postings + docs + manifest;
     let mib = |bytes: usize| bytes as f64 / 1048576.0;
-    println!("pages {}, documents {}, terms {}", index.pages.len(), index.docs, index.terms.len());
-    println!("text indexed: {:.1} MiB", index.text_bytes as f64 / 1048576.0);
+    println!("pages {page_count}, documents {doc_count}, terms {term_count}");
+    println!("text indexed: {:.1} MiB", text_bytes as f64 / 1048576.0);
     println!(
         "index: {:.1} MiB in {} files = term shards {:.1} + posting files {:.1} + documents {:.1} MiB + manifest {:.1} KiB ({:.0}% of the text)",
         mib(all),
@@ -233,7 +235,7 @@ fn index_figures() {
         mib(postings),
         mib(docs),
         manifest as f64 / 1024.0,
-        100.0 * all as f64 / index.text_bytes as f64
+        100.0 * all as f64 / text_bytes as f64
     );
     println!("time: index {built:.2?}, with shards {total:.2?}");
 }

@@ -12,7 +12,8 @@ use rustc_hash::FxHashMap as HashMap;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
-use super::tokenize::{self, Word};
+use super::shards::{push_number, read_numbers};
+use super::tokenize;
 use crate::parse::{Block, BodyNode, props};
 use crate::resolve::{Page, Site};
 
@@ -84,6 +85,85 @@ pub struct Posting {
     pub position: u32,
 }
 
+/// A term's postings, delta-coded as they are added, in the form the index
+/// files carry (see [`super::shards`]): a large graph has millions of
+/// postings, and as numbers in memory they took several times the space of
+/// their text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Postings {
+    count: u32,
+    /// (page, block) of the last posting.
+    last: Option<(u32, u32)>,
+    /// Per posting: page delta, block (a delta minus one on the same page),
+    /// score, position; each a number of [`push_number`].
+    body: String,
+}
+
+impl Postings {
+    /// Appends a posting; postings come in (page, block) order.
+    pub fn push(&mut self, p: Posting) {
+        let (page, block) = self.last.unwrap_or((0, 0));
+        let delta = p.page - page;
+        push_number(&mut self.body, delta);
+        let block_field = match self.last {
+            Some(_) if delta == 0 => p.block - block - 1,
+            _ => p.block,
+        };
+        push_number(&mut self.body, block_field);
+        push_number(&mut self.body, u32::from(p.score));
+        push_number(&mut self.body, p.position);
+        self.last = Some((p.page, p.block));
+        self.count += 1;
+    }
+
+    /// The number of postings.
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The encoded form of the index files: the count, then the postings.
+    pub fn encoded(&self) -> String {
+        let mut out = String::with_capacity(self.body.len() + 4);
+        push_number(&mut out, self.count);
+        out.push_str(&self.body);
+        out
+    }
+
+    /// The postings, decoded.
+    pub fn decode(&self) -> Vec<Posting> {
+        let numbers = read_numbers(&self.body);
+        let mut out: Vec<Posting> = Vec::with_capacity(self.len());
+        for n in numbers.chunks_exact(4) {
+            let (page, block) = match out.last() {
+                Some(last) if n[0] == 0 => (last.page, last.block + n[1] + 1),
+                Some(last) => (last.page + n[0], n[1]),
+                None => (n[0], n[1]),
+            };
+            out.push(Posting { page, block, score: n[2] as u8, position: n[3] });
+        }
+        out
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.body.shrink_to_fit();
+    }
+}
+
+impl FromIterator<Posting> for Postings {
+    fn from_iter<I: IntoIterator<Item = Posting>>(postings: I) -> Self {
+        let mut out = Postings::default();
+        for p in postings {
+            out.push(p);
+        }
+        out
+    }
+}
+
 /// What a result shows of a block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockEntry {
@@ -119,7 +199,7 @@ pub struct Index {
     pub pages: Vec<PageEntry>,
     /// Terms sorted by UTF-16 code units (JavaScript's order), with postings
     /// sorted by (page, block).
-    pub terms: Vec<(String, Vec<Posting>)>,
+    pub terms: Vec<(String, Postings)>,
     /// Number of documents with at least one term.
     pub docs: u32,
     /// Bytes of text indexed (titles, names, block text, properties, code).
@@ -133,50 +213,127 @@ pub fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
 
 impl Index {
     /// The postings of a term.
-    pub fn postings(&self, term: &str) -> Option<&[Posting]> {
+    pub fn postings(&self, term: &str) -> Option<&Postings> {
         let i = self.terms.binary_search_by(|(t, _)| js_order(t, term)).ok()?;
         Some(&self.terms[i].1)
     }
 }
 
 /// One page's documents and postings, built independently of the others.
+///
+/// Terms are numbered per page ([`PageTerms`]) so that a posting does not
+/// carry a string of its own: a page repeats its terms in many blocks, and a
+/// large graph has millions of postings but only thousands of distinct terms.
 struct PagePart {
     entry: PageEntry,
-    postings: Vec<(String, Posting)>,
+    /// The page's distinct terms, by local id.
+    terms: Vec<String>,
+    /// (local term id, posting).
+    postings: Vec<(u32, Posting)>,
     docs: u32,
     text_bytes: u64,
 }
 
+/// Pages indexed side by side before their parts are merged and dropped:
+/// bounds the postings held twice (in parts and in the index) at any time.
+const MERGE_CHUNK: usize = 512;
+
 /// Builds the index of every published page.
 pub fn build(site: &Site) -> Index {
     let pages: Vec<&Page> = site.published().map(|(_, p)| p).collect();
-    let parts: Vec<PagePart> = pages
-        .par_iter()
-        .enumerate()
-        .map(|(ordinal, page)| page_part(site, page, ordinal as u32))
-        .collect();
-    merge(parts)
-}
-
-fn merge(parts: Vec<PagePart>) -> Index {
-    let mut by_term: HashMap<String, Vec<Posting>> = HashMap::default();
-    let mut index = Index::default();
-    for part in parts {
-        index.docs += part.docs;
-        index.text_bytes += part.text_bytes;
-        index.pages.push(part.entry);
-        for (term, posting) in part.postings {
-            match by_term.get_mut(&term) {
-                Some(list) => list.push(posting),
-                None => {
-                    by_term.insert(term, vec![posting]);
-                }
-            }
+    let mut merger = Merger::default();
+    for (chunk_number, chunk) in pages.chunks(MERGE_CHUNK).enumerate() {
+        let first = chunk_number * MERGE_CHUNK;
+        let parts: Vec<PagePart> = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(i, page)| page_part(site, page, (first + i) as u32))
+            .collect();
+        for part in parts {
+            merger.add(part);
         }
     }
-    index.terms = by_term.into_iter().collect();
-    index.terms.sort_by(|a, b| js_order(&a.0, &b.0));
-    index
+    merger.finish()
+}
+
+/// Merges page parts, in page order, into one index.
+#[derive(Default)]
+struct Merger {
+    ids: HashMap<String, u32>,
+    terms: Vec<(String, Postings)>,
+    index: Index,
+}
+
+impl Merger {
+    fn add(&mut self, part: PagePart) {
+        self.index.docs += part.docs;
+        self.index.text_bytes += part.text_bytes;
+        self.index.pages.push(part.entry);
+        let global: Vec<u32> = part
+            .terms
+            .into_iter()
+            .map(|term| match self.ids.get(&term) {
+                Some(&id) => id,
+                None => {
+                    let id = self.terms.len() as u32;
+                    self.ids.insert(term.clone(), id);
+                    self.terms.push((term, Postings::default()));
+                    id
+                }
+            })
+            .collect();
+        for (local, posting) in part.postings {
+            self.terms[global[local as usize] as usize].1.push(posting);
+        }
+    }
+
+    fn finish(mut self) -> Index {
+        for (_, postings) in &mut self.terms {
+            postings.shrink_to_fit();
+        }
+        self.terms.sort_by(|a, b| js_order(&a.0, &b.0));
+        self.index.terms = self.terms;
+        self.index
+    }
+}
+
+/// An empty slot of [`PageTerms::field_slot`] and [`PageTerms::doc_slot`].
+const NONE: u32 = u32::MAX;
+
+/// A page's terms, numbered in order of first use; words are stemmed once per page.
+#[derive(Default)]
+struct PageTerms {
+    /// Folded word → local term id.
+    by_word: HashMap<String, u32>,
+    /// Stemmed term → local term id.
+    by_term: HashMap<String, u32>,
+    terms: Vec<String>,
+    /// Per local term id: its slot in the counts of the field being read, or [`NONE`].
+    field_slot: Vec<u32>,
+    /// Per local term id: its slot in the document being read, or [`NONE`].
+    doc_slot: Vec<u32>,
+}
+
+impl PageTerms {
+    fn id(&mut self, word: &str) -> u32 {
+        if let Some(&id) = self.by_word.get(word) {
+            return id;
+        }
+        let term = tokenize::stem(word);
+        let id = match self.by_term.get(&term) {
+            Some(&id) => id,
+            None => {
+                let id = self.terms.len() as u32;
+                self.by_term.insert(term.clone(), id);
+                self.terms.push(term);
+                self.field_slot.push(NONE);
+                self.doc_slot.push(NONE);
+                id
+            }
+        };
+        self.by_word.insert(word.to_string(), id);
+        id
+    }
 }
 
 fn page_part(site: &Site, page: &Page, ordinal: u32) -> PagePart {
@@ -189,23 +346,24 @@ fn page_part(site: &Site, page: &Page, ordinal: u32) -> PagePart {
     if let Some(note) = &page.note {
         fields.extend(property_texts(&note.properties).map(|t| (Field::Text, t)));
     }
+    let mut terms = PageTerms::default();
     let mut postings = Vec::new();
     let mut text_bytes = text_len(&fields);
-    let mut docs = u32::from(add_doc(&mut postings, ordinal, 0, &fields));
+    let mut docs = u32::from(add_doc(&mut postings, &mut terms, ordinal, 0, &fields));
     let mut blocks = Vec::new();
     if let Some(note) = &page.note {
         for (i, block) in note.blocks.iter().enumerate() {
             let code = code_text(&block.body);
             let fields = block_fields(block, &code);
             text_bytes += text_len(&fields);
-            let found = add_doc(&mut postings, ordinal, i as u32 + 1, &fields);
+            let found = add_doc(&mut postings, &mut terms, ordinal, i as u32 + 1, &fields);
             docs += u32::from(found);
             blocks.push(block_entry(block, &code, found.then(|| page.anchors.get(i)).flatten()));
         }
     }
     let entry =
         PageEntry { title: page.name.clone(), file: page.file_name(), aliases, tags, blocks };
-    PagePart { entry, postings, docs, text_bytes }
+    PagePart { entry, terms: terms.terms, postings, docs, text_bytes }
 }
 
 fn text_len(fields: &[(Field, String)]) -> u64 {
@@ -248,41 +406,53 @@ fn is_heading_like(block: &Block, first_line: &str) -> bool {
 
 /// Adds one document's postings; returns whether it has any term.
 fn add_doc(
-    out: &mut Vec<(String, Posting)>,
+    out: &mut Vec<(u32, Posting)>,
+    terms: &mut PageTerms,
     page: u32,
     block: u32,
     fields: &[(Field, String)],
 ) -> bool {
-    let mut found: HashMap<String, (f32, u32)> = HashMap::default();
+    // (local term id, best field score, first position), in order of first use.
+    let mut found: Vec<(u32, f32, u32)> = Vec::new();
+    // (local term id, occurrences, first position) of the field being read.
+    let mut counts: Vec<(u32, u32, u32)> = Vec::new();
     let mut position = 0;
     for (field, text) in fields {
-        let words = tokenize::words_from(text, position);
-        position = words.last().map_or(position, |w| w.position + 2);
-        let len = words.len() as u32;
-        for (term, (tf, first)) in term_counts(&words) {
+        let (len, last) = tokenize::each_word(text, position, |word, at, _| {
+            let id = terms.id(word);
+            let slot = &mut terms.field_slot[id as usize];
+            match *slot {
+                NONE => {
+                    *slot = counts.len() as u32;
+                    counts.push((id, 1, at));
+                }
+                i => counts[i as usize].1 += 1,
+            }
+        });
+        position = last.map_or(position, |p| p + 2);
+        for (id, tf, first) in counts.drain(..) {
+            terms.field_slot[id as usize] = NONE;
             let score = field.score(tf, len);
-            let entry = found.entry(term).or_insert((0.0, first));
-            entry.0 = entry.0.max(score);
-            entry.1 = entry.1.min(first);
+            let slot = &mut terms.doc_slot[id as usize];
+            match *slot {
+                NONE => {
+                    *slot = found.len() as u32;
+                    found.push((id, score, first));
+                }
+                i => {
+                    let entry = &mut found[i as usize];
+                    entry.1 = entry.1.max(score);
+                    entry.2 = entry.2.min(first);
+                }
+            }
         }
     }
     let any = !found.is_empty();
-    let mut terms: Vec<(String, (f32, u32))> = found.into_iter().collect();
-    terms.sort_by(|a, b| a.0.cmp(&b.0));
-    for (term, (score, position)) in terms {
-        out.push((term, Posting { page, block, score: quantise(score), position }));
+    for (id, score, position) in found {
+        terms.doc_slot[id as usize] = NONE;
+        out.push((id, Posting { page, block, score: quantise(score), position }));
     }
     any
-}
-
-/// Stemmed term → (occurrences, first position).
-fn term_counts(words: &[Word]) -> HashMap<String, (u32, u32)> {
-    let mut counts: HashMap<String, (u32, u32)> = HashMap::default();
-    for word in words {
-        let entry = counts.entry(tokenize::stem(&word.text)).or_insert((0, word.position));
-        entry.0 += 1;
-    }
-    counts
 }
 
 /// The code of a block body: fenced code and verbatim `src`/`example`/`verse` blocks.
@@ -396,6 +566,17 @@ mod tests {
         let code = code_text(&body);
         assert!(code.contains("kind: Pod") && code.contains("kubectl get"));
         assert!(!code.contains("text"));
+    }
+
+    #[test]
+    fn postings_decode_to_what_was_pushed() {
+        let p = |page, block, score, position| Posting { page, block, score, position };
+        let pushed =
+            vec![p(0, 0, 30, 0), p(0, 3, 6, 4), p(0, 4, 1, 0), p(7, 2, 9, 1), p(9, 0, 63, 70_000)];
+        let postings: Postings = pushed.iter().copied().collect();
+        assert_eq!(postings.len(), 5);
+        assert_eq!(postings.decode(), pushed);
+        assert!(Postings::default().decode().is_empty());
     }
 
     #[test]

@@ -24,21 +24,25 @@ use crate::resolve::Site;
 pub fn search_files(site: &Site) -> Vec<OutputFile> {
     let start = Instant::now();
     let index = index::build(site);
-    let mut files = shards::files(&index);
+    let indexed = start.elapsed();
+    let preview_start = Instant::now();
+    let mut files = preview::files(&preview::build(site, &index));
     let bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
     log::debug!(
-        "search index: {} terms, {} documents, {} bytes of text → {} files, {bytes} bytes, in {:.2?}",
-        index.terms.len(),
-        index.docs,
-        index.text_bytes,
+        "previews: {} files, {bytes} bytes, in {:.2?}",
         files.len(),
+        preview_start.elapsed()
+    );
+    let (terms, docs, text_bytes) = (index.terms.len(), index.docs, index.text_bytes);
+    let shards = shards::files(index);
+    let bytes: usize = shards.iter().map(|f| f.bytes.len()).sum();
+    log::debug!(
+        "search index: {terms} terms, {docs} documents, {text_bytes} bytes of text, indexed in \
+         {indexed:.2?} → {} files, {bytes} bytes, in {:.2?} in all",
+        shards.len(),
         start.elapsed()
     );
-    let start = Instant::now();
-    let previews = preview::files(&preview::build(site, &index));
-    let bytes: usize = previews.iter().map(|f| f.bytes.len()).sum();
-    log::debug!("previews: {} files, {bytes} bytes, in {:.2?}", previews.len(), start.elapsed());
-    files.extend(previews);
+    files.extend(shards);
     files
 }
 

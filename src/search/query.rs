@@ -151,7 +151,7 @@ pub fn expand(index: &Index, word: &QueryWord) -> Vec<(String, f64)> {
             .collect();
         longer.sort_by(|a, b| b.1.cmp(&a.1).then(js_order(a.0, b.0)));
         let mut total: usize =
-            found.iter().filter_map(|(t, _)| index.postings(t)).map(<[_]>::len).sum();
+            found.iter().filter_map(|(t, _)| index.postings(t)).map(|p| p.len()).sum();
         for (i, (term, df)) in longer.into_iter().enumerate() {
             if i == MAX_EXPANSIONS || (i > 0 && total + df > EXPANSION_BUDGET) {
                 break;
@@ -177,9 +177,9 @@ type Matches = HashMap<(u32, u32), (f64, u32)>;
 fn word_matches(index: &Index, word: &QueryWord) -> Matches {
     let mut matches = Matches::new();
     for (term, factor) in expand(index, word) {
-        let postings: &[Posting] = index.postings(&term).unwrap_or(&[]);
+        let postings: Vec<Posting> = index.postings(&term).map(|p| p.decode()).unwrap_or_default();
         let weight = idf(index.docs, postings.len()) * factor;
-        for p in postings {
+        for p in &postings {
             let score = weight * f64::from(p.score);
             let entry = matches.entry((p.page, p.block)).or_insert((0.0, p.position));
             if score > entry.0 {

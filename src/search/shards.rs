@@ -20,7 +20,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::index::{BlockEntry, Index, PageEntry, Posting, js_order};
+use super::index::{BlockEntry, Index, PageEntry, Posting, Postings, js_order};
 use crate::render::OutputFile;
 
 /// A term shard is closed once it holds about this many bytes.
@@ -72,37 +72,28 @@ pub fn read_numbers(text: &str) -> Vec<u32> {
 
 /// A term's postings as a string.
 pub fn encode_postings(postings: &[Posting]) -> String {
-    let mut out = String::with_capacity(postings.len() * 5 + 2);
-    push_number(&mut out, postings.len() as u32);
-    let (mut page, mut block): (u32, Option<u32>) = (0, None);
-    for p in postings {
-        let delta = p.page - page;
-        push_number(&mut out, delta);
-        let block_field = match block {
-            Some(previous) if delta == 0 => p.block - previous - 1,
-            _ => p.block,
-        };
-        push_number(&mut out, block_field);
-        push_number(&mut out, u32::from(p.score));
-        push_number(&mut out, p.position);
-        (page, block) = (p.page, Some(p.block));
-    }
-    out
+    postings.iter().copied().collect::<Postings>().encoded()
 }
 
 /// JSON safe to put inside a script: `<`, `>`, `&`, U+2028 and U+2029 escaped.
 pub fn escape_js(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            _ => out.push(c),
-        }
+    let mut copied = 0;
+    for (at, byte) in json.bytes().enumerate() {
+        let escape = match byte {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            b'&' => "\\u0026",
+            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
+            0xE2 if json[at..].starts_with('\u{2028}') => "\\u2028",
+            0xE2 if json[at..].starts_with('\u{2029}') => "\\u2029",
+            _ => continue,
+        };
+        out.push_str(&json[copied..at]);
+        out.push_str(escape);
+        copied = at + if byte == 0xE2 { 3 } else { 1 };
     }
+    out.push_str(&json[copied..]);
     out
 }
 
@@ -111,33 +102,43 @@ pub fn js_json<T: Serialize + ?Sized>(value: &T) -> String {
     escape_js(&serde_json::to_string(value).unwrap_or_else(|_| "null".into()))
 }
 
-/// One shard being filled: its first and last keys and its JSON pieces.
+/// One shard being filled: its first and last keys and its body so far.
 struct Shard<K> {
     first: K,
     last: K,
-    pieces: Vec<String>,
+    /// The JSON pieces, comma-separated.
+    body: String,
     bytes: usize,
 }
 
-/// Groups `(key, piece)` pairs, in order, into shards of about `target` bytes.
-fn group<K: Clone>(items: impl Iterator<Item = (K, String)>, target: usize) -> Vec<Shard<K>> {
-    let mut shards: Vec<Shard<K>> = Vec::new();
-    for (key, piece) in items {
-        match shards.last_mut() {
-            Some(shard) if shard.bytes < target => {
+/// Groups `(key, piece)` pairs, in the order given, into shards of about
+/// `target` bytes: a shard takes pieces until it holds `target` bytes.
+struct Grouper<K> {
+    target: usize,
+    shards: Vec<Shard<K>>,
+}
+
+impl<K: Clone> Grouper<K> {
+    fn new(target: usize) -> Self {
+        Grouper { target, shards: Vec::new() }
+    }
+
+    fn push(&mut self, key: K, piece: &str) {
+        match self.shards.last_mut() {
+            Some(shard) if shard.bytes < self.target => {
                 shard.bytes += piece.len() + 1;
-                shard.pieces.push(piece);
+                shard.body.push(',');
+                shard.body.push_str(piece);
                 shard.last = key;
             }
-            _ => shards.push(Shard {
+            _ => self.shards.push(Shard {
                 first: key.clone(),
                 last: key,
+                body: piece.to_string(),
                 bytes: piece.len(),
-                pieces: vec![piece],
             }),
         }
     }
-    shards
 }
 
 /// The shortest prefix of `first` that still sorts after `previous`.
@@ -159,31 +160,37 @@ struct TermFiles {
     postings: Vec<String>,
 }
 
-fn term_shards(index: &Index) -> TermFiles {
+/// Each term's postings are encoded and dropped in turn, so the index and
+/// its files are not both held whole.
+fn term_shards(terms: Vec<(String, Postings)>) -> TermFiles {
     let mut postings = Vec::new();
-    let pieces: Vec<(String, String)> = index
-        .terms
-        .iter()
-        .map(|(term, list)| {
-            let encoded = encode_postings(list);
-            let value = if encoded.len() > BIG_TERM_BYTES {
-                postings.push(format!("__bpSearch.postings({},\"{encoded}\");\n", postings.len()));
-                format!("[{},{}]", list.len(), postings.len() - 1)
-            } else {
-                format!("\"{encoded}\"")
-            };
-            (term.clone(), format!("{},{value}", js_json(term)))
-        })
-        .collect();
-    let shards = group(pieces.into_iter(), TERM_SHARD_BYTES);
+    let mut grouper = Grouper::new(TERM_SHARD_BYTES);
+    let mut piece = String::new();
+    for (term, list) in terms {
+        let (encoded, count) = (list.encoded(), list.len());
+        drop(list);
+        piece.clear();
+        piece.push_str(&js_json(&term));
+        piece.push(',');
+        if encoded.len() > BIG_TERM_BYTES {
+            piece.push_str(&format!("[{count},{}]", postings.len()));
+            postings.push(format!("__bpSearch.postings({},\"{encoded}\");\n", postings.len()));
+        } else {
+            piece.push('"');
+            piece.push_str(&encoded);
+            piece.push('"');
+        }
+        grouper.push(term, &piece);
+    }
+    let shards = grouper.shards;
     let mut bounds = vec![String::new()];
     for pair in shards.windows(2) {
         bounds.push(separator(&pair[0].last, &pair[1].first));
     }
     let shards = shards
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(i, s)| format!("__bpSearch.terms({i},[{}]);\n", s.pieces.join(",")))
+        .map(|(i, s)| format!("__bpSearch.terms({i},[{}]);\n", s.body))
         .collect();
     TermFiles { bounds, shards, postings }
 }
@@ -202,22 +209,28 @@ fn page_json(page: &PageEntry) -> String {
     js_json(&json!([page.title, page.file, page.aliases, page.tags, blocks]))
 }
 
-fn doc_shards(index: &Index) -> (Vec<u32>, Vec<String>) {
-    let pieces = index.pages.iter().enumerate().map(|(i, p)| (i as u32, page_json(p)));
-    let shards = group(pieces, DOC_SHARD_BYTES);
-    let starts = shards.iter().map(|s| s.first).collect();
-    let bodies = shards
-        .iter()
+fn doc_shards(pages: Vec<PageEntry>) -> (Vec<u32>, Vec<String>) {
+    let mut grouper = Grouper::new(DOC_SHARD_BYTES);
+    for (i, page) in pages.into_iter().enumerate() {
+        grouper.push(i as u32, &page_json(&page));
+    }
+    let starts = grouper.shards.iter().map(|s| s.first).collect();
+    let bodies = grouper
+        .shards
+        .into_iter()
         .enumerate()
-        .map(|(i, s)| format!("__bpSearch.docs({i},[{}]);\n", s.pieces.join(",")))
+        .map(|(i, s)| format!("__bpSearch.docs({i},[{}]);\n", s.body))
         .collect();
     (starts, bodies)
 }
 
-/// Every file of the index, the manifest last.
-pub fn files(index: &Index) -> Vec<OutputFile> {
-    let terms = term_shards(index);
-    let (starts, doc_bodies) = doc_shards(index);
+/// Every file of the index, the manifest last; the index is consumed as
+/// its files are made.
+pub fn files(index: Index) -> Vec<OutputFile> {
+    let Index { pages, terms, docs, .. } = index;
+    let page_count = pages.len();
+    let terms = term_shards(terms);
+    let (starts, doc_bodies) = doc_shards(pages);
     let mut hasher = blake3::Hasher::new();
     for body in terms.shards.iter().chain(&terms.postings).chain(&doc_bodies) {
         hasher.update(body.as_bytes());
@@ -232,8 +245,8 @@ pub fn files(index: &Index) -> Vec<OutputFile> {
     let manifest = json!({
         "version": FORMAT_VERSION,
         "build": build,
-        "docs": index.docs,
-        "pages": index.pages.len(),
+        "docs": docs,
+        "pages": page_count,
         "terms": terms.bounds,
         "docShards": doc_starts,
     });

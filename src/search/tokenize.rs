@@ -43,6 +43,9 @@ pub fn fold_char(c: char, out: &mut String) {
 
 /// The folded form of a text.
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         fold_char(c, &mut out);
@@ -70,85 +73,129 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}')
 }
 
-/// Collects the parts of the compound being read and emits finished words.
-#[derive(Default)]
-struct Words {
-    words: Vec<Word>,
-    parts: Vec<String>,
-    joiners: Vec<char>,
+/// Collects the parts of the compound being read and hands finished words to
+/// a callback, without allocating per word: the compound is one buffer and
+/// its parts are ranges of it.
+struct Scanner<F> {
+    /// The compound being read, joiners included.
+    compound: String,
+    /// Byte ranges of its parts.
+    parts: Vec<(usize, usize)>,
     position: u32,
+    count: u32,
+    last: Option<u32>,
+    emit: F,
 }
 
-impl Words {
+impl<F: FnMut(&str, u32, bool)> Scanner<F> {
     fn push_char(&mut self, c: char) {
-        match self.parts.last_mut() {
-            Some(part) => part.push(c),
-            None => self.parts.push(c.to_string()),
+        if self.parts.is_empty() {
+            self.parts.push((self.compound.len(), self.compound.len()));
+        }
+        self.compound.push(c);
+        if let Some(part) = self.parts.last_mut() {
+            part.1 = self.compound.len();
         }
     }
 
     fn join(&mut self, joiner: char) {
-        self.joiners.push(joiner);
-        self.parts.push(String::new());
+        self.compound.push(joiner);
+        self.parts.push((self.compound.len(), self.compound.len()));
     }
 
     fn finish(&mut self) {
-        let parts = std::mem::take(&mut self.parts);
-        let joiners = std::mem::take(&mut self.joiners);
-        if parts.len() > 1 {
-            let mut whole = parts[0].clone();
-            for (joiner, part) in joiners.iter().zip(&parts[1..]) {
-                whole.push(*joiner);
-                whole.push_str(part);
-            }
-            self.emit(whole, false);
+        if self.parts.len() > 1 {
+            self.word(None, false);
         }
-        let part = parts.len() > 1;
-        for text in parts {
-            self.emit(text, part);
+        let part = self.parts.len() > 1;
+        for i in 0..self.parts.len() {
+            self.word(Some(i), part);
             self.position += 1;
         }
+        self.compound.clear();
+        self.parts.clear();
     }
 
-    fn emit(&mut self, text: String, part: bool) {
-        let text = match text.char_indices().nth(MAX_TERM_CHARS) {
-            Some((cut, _)) => text[..cut].to_string(),
-            None => text,
+    /// Emits part `i` of the compound, or the whole compound for `None`.
+    fn word(&mut self, i: Option<usize>, part: bool) {
+        let text = match i {
+            Some(i) => &self.compound[self.parts[i].0..self.parts[i].1],
+            None => self.compound.as_str(),
         };
-        self.words.push(Word { text, position: self.position, part });
+        emit_cut(text, self.position, part, &mut self.emit);
+        self.count += 1;
+        self.last = Some(self.position);
+    }
+
+    fn single(&mut self, c: char) {
+        let mut buffer = [0u8; 4];
+        (self.emit)(c.encode_utf8(&mut buffer), self.position, false);
+        self.count += 1;
+        self.last = Some(self.position);
+        self.position += 1;
     }
 }
 
-/// The words of a text (folded, in order), positions starting at `first_position`.
-pub fn words_from(text: &str, first_position: u32) -> Vec<Word> {
+/// Hands `text` over, cut to [`MAX_TERM_CHARS`] characters.
+fn emit_cut(text: &str, position: u32, part: bool, emit: &mut impl FnMut(&str, u32, bool)) {
+    let text = match text.char_indices().nth(MAX_TERM_CHARS) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    };
+    emit(text, position, part);
+}
+
+/// Calls `emit(word, position, part)` for every word of a text (folded, in
+/// order), positions starting at `first_position`; returns the number of
+/// words and the position of the last one.
+pub fn each_word(
+    text: &str,
+    first_position: u32,
+    emit: impl FnMut(&str, u32, bool),
+) -> (u32, Option<u32>) {
     let folded = fold(text);
-    let mut words = Words { position: first_position, ..Words::default() };
+    let mut scanner = Scanner {
+        compound: String::new(),
+        parts: Vec::new(),
+        position: first_position,
+        count: 0,
+        last: None,
+        emit,
+    };
     let mut chars = folded.chars().peekable();
     let mut previous_is_word = false;
     while let Some(c) = chars.next() {
-        let next_is_word = chars.peek().is_some_and(|&n| is_word_char(n));
         if is_word_char(c) {
-            words.push_char(c);
+            scanner.push_char(c);
             previous_is_word = true;
             continue;
         }
+        let next_is_word = chars.peek().is_some_and(|&n| is_word_char(n));
         if previous_is_word && next_is_word && is_apostrophe(c) {
             continue;
         }
         if previous_is_word && next_is_word && is_joiner(c) {
-            words.join(c);
+            scanner.join(c);
             previous_is_word = false;
             continue;
         }
-        words.finish();
+        scanner.finish();
         previous_is_word = false;
         if is_cjk(c) {
-            words.emit(c.to_string(), false);
-            words.position += 1;
+            scanner.single(c);
         }
     }
-    words.finish();
-    words.words
+    scanner.finish();
+    (scanner.count, scanner.last)
+}
+
+/// The words of a text (folded, in order), positions starting at `first_position`.
+pub fn words_from(text: &str, first_position: u32) -> Vec<Word> {
+    let mut words = Vec::new();
+    each_word(text, first_position, |text, position, part| {
+        words.push(Word { text: text.to_string(), position, part });
+    });
+    words
 }
 
 /// The words of a text (folded, in order), positions from 0.
