@@ -7,8 +7,10 @@
 pub mod slugs;
 pub mod unlinked;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -110,7 +112,12 @@ pub struct Site {
 
 /// Case-folded page identity: NFC, lower case, surrounding `/` and spaces removed.
 pub fn identity(name: &str) -> String {
-    name.trim().trim_matches('/').nfc().flat_map(char::to_lowercase).collect()
+    let name = name.trim().trim_matches('/');
+    // Most names are ASCII, which NFC leaves as it is.
+    if name.is_ascii() {
+        return name.to_ascii_lowercase();
+    }
+    name.nfc().flat_map(char::to_lowercase).collect()
 }
 
 /// Names with more `/` than this are plain names, not namespace paths (a
@@ -145,28 +152,26 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    /// The page for `name`, created as a missing page when new.
-    fn page_for(&mut self, name: &str) -> PageId {
-        let (page, created) = self.page_without_namespace(name);
+    /// The page for `name` and whether it was created (its namespace not yet set).
+    fn page_without_namespace(&mut self, name: &str) -> (PageId, bool) {
+        self.page_of_key(PageKey::new(name, self.logseq))
+    }
+
+    /// The page of a key made beforehand, and whether it was created.
+    fn page_of_key(&mut self, key: PageKey) -> (PageId, bool) {
+        if let Some(&page) = self.by_identity.get(&key.identity) {
+            return (page, false);
+        }
+        (self.push(key.name, key.identity, None, key.journal), true)
+    }
+
+    /// [`Builder::page_for`] of a key made beforehand.
+    fn page_for_key(&mut self, key: PageKey) -> PageId {
+        let (page, created) = self.page_of_key(key);
         if created {
             self.add_namespace(page);
         }
         page
-    }
-
-    /// The page for `name` and whether it was created (its namespace not yet set).
-    fn page_without_namespace(&mut self, name: &str) -> (PageId, bool) {
-        let (name, journal) = match journal_of(name, self.logseq) {
-            Some(date) => {
-                (journal_date::format(date, &self.logseq.journal_title_format), Some(date))
-            }
-            None => (name.trim().to_string(), None),
-        };
-        let id = identity(&name);
-        if let Some(&page) = self.by_identity.get(&id) {
-            return (page, false);
-        }
-        (self.push(name, id, None, journal), true)
     }
 
     fn push(
@@ -235,6 +240,22 @@ impl Builder<'_> {
     }
 }
 
+/// Logs the time of each step of [`resolve`] (`RUST_LOG=blockpress=debug`).
+struct Steps(std::time::Instant);
+
+impl Default for Steps {
+    fn default() -> Self {
+        Steps(std::time::Instant::now())
+    }
+}
+
+impl Steps {
+    fn done(&mut self, what: &str) {
+        log::debug!("resolve: {what} in {:.2?}", self.0.elapsed());
+        self.0 = std::time::Instant::now();
+    }
+}
+
 /// Resolves parsed notes into the site.
 pub fn resolve(
     config: SiteConfig,
@@ -245,21 +266,32 @@ pub fn resolve(
     let mut diagnostics: Vec<Diagnostic> =
         notes.iter_mut().flat_map(|n| std::mem::take(&mut n.diagnostics)).collect();
     notes.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    let mut step = Steps::default();
     let mut builder =
         Builder { logseq: &logseq, pages: Vec::new(), by_identity: HashMap::default() };
     add_notes(&mut builder, notes, &mut diagnostics);
+    step.done("pages");
     add_aliases(&mut builder);
     add_references(&mut builder);
+    step.done("aliases and references");
     let Builder { mut pages, mut by_identity, .. } = builder;
     mark_published(&mut pages, &config, &logseq);
+    step.done("publishing");
     let order = sort_pages(&mut pages, &mut by_identity);
     remap(&mut pages, &order);
+    step.done("order");
     let redirects = assign_slugs(&mut pages);
+    step.done("slugs");
     assign_anchors(&mut pages);
+    step.done("anchors");
     let by_uuid = index_uuids(&pages, &mut diagnostics);
+    step.done("uuids");
     compute_backlinks(&mut pages, &by_identity);
+    step.done("backlinks");
     link_tags_and_namespaces(&mut pages, &by_identity);
+    step.done("tags, namespaces");
     unlinked::compute(&mut pages, &by_identity);
+    step.done("unlinked references");
     diagnostics.sort();
     diagnostics.dedup();
     Site {
@@ -324,21 +356,47 @@ fn add_aliases(builder: &mut Builder<'_>) {
 }
 
 fn add_references(builder: &mut Builder<'_>) {
-    for page in 0..builder.pages.len() {
-        let Some(note) = &builder.pages[page].note else { continue };
-        let names: Vec<String> =
-            note.blocks.iter().flat_map(|b| b.page_refs.iter().cloned()).collect();
-        let tags: Vec<String> = note
-            .properties
-            .iter()
-            .filter(|p| p.key == "tags")
-            .flat_map(|p| p.refs.iter().cloned())
-            .collect();
-        for name in names {
-            builder.page_for(&name);
+    let logseq = builder.logseq;
+    // Names are folded side by side; pages are then made in page order.
+    let keys: Vec<(Vec<PageKey>, Vec<PageKey>)> = builder
+        .pages
+        .par_iter()
+        .map(|page| {
+            let Some(note) = &page.note else { return (Vec::new(), Vec::new()) };
+            let names = note.blocks.iter().flat_map(|b| &b.page_refs);
+            let tags = note.properties.iter().filter(|p| p.key == "tags").flat_map(|p| &p.refs);
+            (
+                names.map(|n| PageKey::new(n, logseq)).collect(),
+                tags.map(|t| PageKey::new(t, logseq)).collect(),
+            )
+        })
+        .collect();
+    for (page, (names, tags)) in keys.into_iter().enumerate() {
+        if builder.pages[page].note.is_none() {
+            continue;
         }
-        let tag_ids: Vec<PageId> = tags.iter().map(|t| builder.page_for(t)).collect();
+        for key in names {
+            builder.page_for_key(key);
+        }
+        let tag_ids: Vec<PageId> = tags.into_iter().map(|t| builder.page_for_key(t)).collect();
         builder.pages[page].tags = tag_ids;
+    }
+}
+
+/// A page name as the graph knows it: journal titles in the graph's format.
+struct PageKey {
+    name: String,
+    identity: String,
+    journal: Option<Date>,
+}
+
+impl PageKey {
+    fn new(name: &str, logseq: &LogseqConfig) -> PageKey {
+        let (name, journal) = match journal_of(name, logseq) {
+            Some(date) => (journal_date::format(date, &logseq.journal_title_format), Some(date)),
+            None => (name.trim().to_string(), None),
+        };
+        PageKey { identity: identity(&name), name, journal }
     }
 }
 
@@ -358,20 +416,27 @@ fn mark_published(pages: &mut [Page], config: &SiteConfig, logseq: &LogseqConfig
     }
     // A page without a file is published only when a published page refers to it
     // (or it is a namespace ancestor of one): a private page's links stay private.
-    let mut referenced: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for page in pages.iter().filter(|p| p.published && p.note.is_some()) {
-        add_with_ancestors(&mut referenced, &page.name);
-        let Some(note) = &page.note else { continue };
-        for name in note.blocks.iter().flat_map(|b| &b.page_refs) {
-            match journal_of(name, logseq) {
-                Some(date) => add_with_ancestors(
-                    &mut referenced,
-                    &journal_date::format(date, &logseq.journal_title_format),
-                ),
-                None => add_with_ancestors(&mut referenced, name),
+    let referenced: std::collections::HashSet<String> = pages
+        .par_iter()
+        .filter(|p| p.published)
+        .filter_map(|page| Some((page, page.note.as_ref()?)))
+        .fold(std::collections::HashSet::new, |mut referenced, (page, note)| {
+            add_with_ancestors(&mut referenced, &page.name);
+            for name in note.blocks.iter().flat_map(|b| &b.page_refs) {
+                match journal_of(name, logseq) {
+                    Some(date) => add_with_ancestors(
+                        &mut referenced,
+                        &journal_date::format(date, &logseq.journal_title_format),
+                    ),
+                    None => add_with_ancestors(&mut referenced, name),
+                }
             }
-        }
-    }
+            referenced
+        })
+        .reduce(std::collections::HashSet::new, |mut a, b| {
+            a.extend(b);
+            a
+        });
     for page in pages.iter_mut().filter(|p| p.note.is_none()) {
         page.published = referenced.contains(&page.identity);
     }
@@ -478,10 +543,20 @@ fn link_tags_and_namespaces(pages: &mut [Page], by_identity: &HashMap<String, Pa
 }
 
 fn assign_anchors(pages: &mut [Page]) {
-    for page in pages {
+    pages.par_iter_mut().for_each(|page| {
         if let Some(note) = &page.note {
             page.anchors = note_anchors(note);
         }
+    });
+}
+
+/// Formatted text hashed as it is written, without a string in between.
+struct HashWriter(blake3::Hasher);
+
+impl std::fmt::Write for HashWriter {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.update(s.as_bytes());
+        Ok(())
     }
 }
 
@@ -494,8 +569,11 @@ pub fn note_anchors(note: &Note) -> Vec<String> {
         .map(|b| match &b.uuid {
             Some(uuid) => format!("b-{uuid}"),
             None => {
-                let hash =
-                    blake3::hash(format!("{}\u{0}{:?}", b.title, b.body).as_bytes()).to_hex();
+                // The title and the body's debug form: anchors people have
+                // linked to stay the same from one version to the next.
+                let mut hasher = HashWriter(blake3::Hasher::new());
+                let _ = write!(hasher, "{}\u{0}{:?}", b.title, b.body);
+                let hash = hasher.0.finalize().to_hex();
                 let base = format!("b-{}", &hash[..8]);
                 let n = seen.entry(base.clone()).or_insert(0);
                 *n += 1;
@@ -524,25 +602,33 @@ fn index_uuids(pages: &[Page], diagnostics: &mut Vec<Diagnostic>) -> HashMap<Str
 }
 
 fn compute_backlinks(pages: &mut [Page], by_identity: &HashMap<String, PageId>) {
+    // (target, referring block), in page and block order.
+    let links: Vec<(PageId, BlockLoc)> = pages
+        .par_iter()
+        .enumerate()
+        .filter(|(_, page)| page.published)
+        .flat_map_iter(|(page_id, page)| {
+            let mut links = Vec::new();
+            let blocks = page.note.as_ref().map_or(&[][..], |n| &n.blocks[..]);
+            for (i, block) in blocks.iter().enumerate() {
+                let mut targets: Vec<PageId> = Vec::new();
+                for name in &block.page_refs {
+                    let Some(&target) = by_identity.get(&identity(name)) else { continue };
+                    targets.push(target);
+                    targets.extend(pages[target].namespace.iter().copied());
+                }
+                targets.sort_unstable();
+                targets.dedup();
+                for target in targets.into_iter().filter(|&t| t != page_id) {
+                    links.push((target, BlockLoc { page: page_id, block: i }));
+                }
+            }
+            links
+        })
+        .collect();
     let mut found: BTreeMap<PageId, Vec<BlockLoc>> = BTreeMap::new();
-    for (page_id, page) in pages.iter().enumerate() {
-        if !page.published {
-            continue;
-        }
-        let Some(note) = &page.note else { continue };
-        for (i, block) in note.blocks.iter().enumerate() {
-            let mut targets: Vec<PageId> = Vec::new();
-            for name in &block.page_refs {
-                let Some(&target) = by_identity.get(&identity(name)) else { continue };
-                targets.push(target);
-                targets.extend(pages[target].namespace.iter().copied());
-            }
-            targets.sort_unstable();
-            targets.dedup();
-            for target in targets.into_iter().filter(|&t| t != page_id) {
-                found.entry(target).or_default().push(BlockLoc { page: page_id, block: i });
-            }
-        }
+    for (target, loc) in links {
+        found.entry(target).or_default().push(loc);
     }
     for (target, locs) in found {
         pages[target].backlinks = locs;
@@ -600,6 +686,14 @@ pub(crate) fn test_site(files: &[(&str, &str)]) -> Site {
 mod tests {
     use super::test_site as site;
     use super::*;
+
+    #[test]
+    fn identity_folds_case_and_unicode_forms() {
+        assert_eq!(identity(" K8s/Pods/ "), "k8s/pods");
+        assert_eq!(identity("Cafe\u{301}"), identity("Café"));
+        assert_eq!(identity("ÜBER Straße"), "über straße");
+        assert_eq!(identity("ÅNGSTRÖM"), identity("a\u{30a}ngstro\u{308}m"));
+    }
 
     #[test]
     fn links_resolve_case_insensitively_and_missing_pages_exist() {
