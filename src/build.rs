@@ -124,8 +124,10 @@ impl Plan {
         hashes: &HashMap<String, u64>,
         previous: &Manifest,
     ) -> Plan {
+        let mut step = crate::Steps::new("plan");
         let ids: Vec<PageId> = site.published().map(|(id, _)| id).collect();
         let shared = Shared::new(site);
+        step.done("shared parts (graph, navigation)");
         let graph_sig = cache::graph_sig(&shared.graph);
         let base = cache::base_sig(config, site, &shared, cache::template_sig(config));
         let t: Vec<u64> = site.pages.par_iter().map(crate::cache::sig::page_t).collect();
@@ -136,7 +138,9 @@ impl Plan {
         let nonce = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(1, |d| d.as_nanos() as u64);
+        step.done("base signatures");
         let sources = Sources::new(site, hashes, nonce);
+        step.done("sources");
         let common = Fp::new("common").u64(base).u64(all_pages.finish()).finish();
         // The local maps: unchanged with the graph; when it changed, each
         // page's map is compared with the one it had (unknown after a cold
@@ -158,6 +162,7 @@ impl Plan {
                 (id, path, fp.finish(), local)
             })
             .collect();
+        step.done("page signatures");
         let mut groups = BTreeMap::new();
         let mut index = Fp::new("index");
         index.u64(common);
@@ -184,10 +189,18 @@ impl Plan {
             whole.u64(sources.own(id)).u64(site.pages[id].backlinks.len() as u64);
         }
         groups.insert("whole", whole.finish());
+        step.done("group signatures");
+        // Blocks shown on several pages render once; worth it only when
+        // many pages render (the output is the same either way).
+        let stale = pages
+            .iter()
+            .filter(|(_, path, sig, _)| previous.pages.get(path).is_none_or(|e| e.sig != *sig))
+            .count();
         let mut shared = shared;
-        if pages.len() > 64 {
+        if stale > 64 {
             shared.blocks = render::page::shown_references(site);
         }
+        step.done("blocks shown in references");
         Plan { shared, base, graph_sig, pages, groups }
     }
 }

@@ -78,6 +78,24 @@ impl StageTimes {
     }
 }
 
+/// Logs the time of each step of a stage (`RUST_LOG=blockpress=debug`).
+pub(crate) struct Steps {
+    stage: &'static str,
+    since: Instant,
+}
+
+impl Steps {
+    pub(crate) fn new(stage: &'static str) -> Steps {
+        Steps { stage, since: Instant::now() }
+    }
+
+    /// Logs the time since the previous step.
+    pub(crate) fn done(&mut self, what: &str) {
+        log::debug!("{}: {what} in {:.2?}", self.stage, self.since.elapsed());
+        self.since = Instant::now();
+    }
+}
+
 /// The peak resident memory of this process (`VmHWM`), in bytes; `None`
 /// where `/proc` does not tell it.
 pub fn peak_memory() -> Option<u64> {

@@ -390,19 +390,19 @@ pub fn restore_escapes(text: &str, in_code: bool) -> std::borrow::Cow<'_, str> {
 /// Every page name `text` refers to: links (outer and inner of nested links) and tags.
 pub fn page_refs(text: &str) -> Vec<String> {
     let mut refs = Vec::new();
-    collect_page_refs(text, &mut refs);
+    collect_page_refs(&scan(text), &mut refs);
     refs
 }
 
-fn collect_page_refs(text: &str, refs: &mut Vec<String>) {
-    for piece in scan(text) {
+fn collect_page_refs(pieces: &[Inline<'_>], refs: &mut Vec<String>) {
+    for piece in pieces {
         match piece {
             Inline::PageRef(name) if is_asset_path(name) => {}
             Inline::LabelledRef { target, .. } => refs.push(clean_name(target)),
             Inline::PageRef(name) | Inline::Tag(name) => {
                 refs.push(clean_name(name));
                 if name.contains("[[") {
-                    collect_page_refs(name, refs);
+                    collect_page_refs(&scan(name), refs);
                 }
             }
             Inline::Macro(m) if m.name == "embed" => {
@@ -417,10 +417,15 @@ fn collect_page_refs(text: &str, refs: &mut Vec<String>) {
     }
 }
 
-/// Every block UUID `text` refers to, through `((uuid))` or `{{embed ((uuid))}}`.
+/// Block UUIDs referred to by `((uuid))` and `{{embed ((uuid))}}`, lower case, in order.
 pub fn block_refs(text: &str) -> Vec<String> {
     let mut refs = Vec::new();
-    for piece in scan(text) {
+    collect_block_refs(&scan(text), &mut refs);
+    refs
+}
+
+fn collect_block_refs(pieces: &[Inline<'_>], refs: &mut Vec<String>) {
+    for piece in pieces {
         match piece {
             Inline::BlockRef(id) => refs.push(id.to_ascii_lowercase()),
             Inline::Macro(m) if m.name == "embed" => {
@@ -431,7 +436,23 @@ pub fn block_refs(text: &str) -> Vec<String> {
             _ => {}
         }
     }
-    refs
+}
+
+/// What [`page_refs`], [`block_refs`] and the tags of a scanned text give,
+/// from one scan: page names, block UUIDs and `#tag` names, each in order.
+pub fn collect_refs(
+    pieces: &[Inline<'_>],
+    pages: &mut Vec<String>,
+    blocks: &mut Vec<String>,
+    tags: &mut Vec<String>,
+) {
+    collect_page_refs(pieces, pages);
+    collect_block_refs(pieces, blocks);
+    for piece in pieces {
+        if let Inline::Tag(name) = piece {
+            tags.push(clean_name(name));
+        }
+    }
 }
 
 /// The name a `[[ name ]]` refers to: surrounding whitespace trimmed.

@@ -37,7 +37,8 @@ pub fn analyze(body: &[BodyNode], properties: &[Property]) -> Analysis {
     let mut analysis = Analysis::default();
     visit_text(body, &mut |found| match found {
         Found::Text(text, mode) => {
-            for piece in inline::scan(text) {
+            let pieces = inline::scan(text);
+            for piece in &pieces {
                 match piece {
                     inline::Inline::Text(t) | inline::Inline::Url(t) => {
                         analysis.text.push_str(&inline::restore_escapes(t, false))
@@ -49,17 +50,25 @@ pub fn analyze(body: &[BodyNode], properties: &[Property]) -> Analysis {
                     _ => {}
                 }
             }
-            for (part, highlighted) in inline::split_highlights(text) {
+            let parts = inline::split_highlights(text);
+            // Without highlights the one part is the whole text, already scanned.
+            let whole = matches!(parts.as_slice(), [(_, false)]);
+            for (part, highlighted) in parts {
                 match if highlighted && mode == RefMode::All { RefMode::PagesOnly } else { mode } {
                     RefMode::All => {
-                        analysis.page_refs.extend(inline::page_refs(part));
-                        analysis.block_refs.extend(inline::block_refs(part));
-                        analysis.tags.extend(inline::scan(part).into_iter().filter_map(
-                            |p| match p {
-                                inline::Inline::Tag(name) => Some(inline::clean_name(name)),
-                                _ => None,
-                            },
-                        ));
+                        let scanned;
+                        let part_pieces = if whole {
+                            &pieces
+                        } else {
+                            scanned = inline::scan(part);
+                            &scanned
+                        };
+                        inline::collect_refs(
+                            part_pieces,
+                            &mut analysis.page_refs,
+                            &mut analysis.block_refs,
+                            &mut analysis.tags,
+                        );
                     }
                     RefMode::PagesOnly => analysis.page_refs.extend(page_links_only(part)),
                     RefMode::None => {}

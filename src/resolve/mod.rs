@@ -240,22 +240,6 @@ impl Builder<'_> {
     }
 }
 
-/// Logs the time of each step of [`resolve`] (`RUST_LOG=blockpress=debug`).
-struct Steps(std::time::Instant);
-
-impl Default for Steps {
-    fn default() -> Self {
-        Steps(std::time::Instant::now())
-    }
-}
-
-impl Steps {
-    fn done(&mut self, what: &str) {
-        log::debug!("resolve: {what} in {:.2?}", self.0.elapsed());
-        self.0 = std::time::Instant::now();
-    }
-}
-
 /// Resolves parsed notes into the site.
 pub fn resolve(
     config: SiteConfig,
@@ -266,7 +250,7 @@ pub fn resolve(
     let mut diagnostics: Vec<Diagnostic> =
         notes.iter_mut().flat_map(|n| std::mem::take(&mut n.diagnostics)).collect();
     notes.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-    let mut step = Steps::default();
+    let mut step = crate::Steps::new("resolve");
     let mut builder =
         Builder { logseq: &logseq, pages: Vec::new(), by_identity: HashMap::default() };
     add_notes(&mut builder, notes, &mut diagnostics);
