@@ -59,7 +59,7 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
         graph.notes.par_iter().map(|s| (s.rel_path.clone(), cache::source_hash(s))).collect();
     let site = crate::site_of_graph(config, graph, &mut times);
     let previous = previous.unwrap_or_default();
-    let plan = times.time("plan", || Plan::new(config, &site, &theme, &hashes, &previous));
+    let mut plan = times.time("plan", || Plan::new(config, &site, &theme, &hashes, &previous));
     let mut manifest = Manifest {
         inputs,
         base: plan.base,
@@ -72,7 +72,7 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     Manifest::forget(out);
     // Rendering writes each file beside its place; "write" moves them in.
     let (writer, mut diagnostics) = times.time("render", || {
-        render_and_write(&site, &theme, &plan, &previous, options, &mut manifest, out)
+        render_and_write(&site, &theme, &mut plan, &previous, options, &mut manifest, out)
     })?;
     let write = times.time("write", || writer.commit(&[]))?;
     diagnostics.extend(site.diagnostics.iter().cloned());
@@ -319,7 +319,7 @@ impl<'a> Sources<'a> {
 fn render_and_write(
     site: &Site,
     theme: &Theme,
-    plan: &Plan,
+    plan: &mut Plan,
     previous: &Manifest,
     options: &BuildOptions,
     manifest: &mut Manifest,
@@ -372,11 +372,13 @@ fn render_and_write(
         rendered
     };
     // Site-wide files, by group: rendered alongside the pages, so that their
-    // sequential parts (laying out the graph, merging the search index) run
-    // while the other core renders pages.
-    let render_groups = || -> Result<Vec<(&'static str, Group)>> {
+    // sequential parts (laying out the graph) run while the other core
+    // renders pages; the search index and feeds ("whole") come after the
+    // pages, once the blocks rendered for them are freed, so that the two
+    // are never in memory together.
+    let render_groups = |plan: &Plan, whole: bool| -> Result<Vec<(&'static str, Group)>> {
         let mut groups = Vec::new();
-        for (name, &sig) in &plan.groups {
+        for (name, &sig) in plan.groups.iter().filter(|(name, _)| (**name == "whole") == whole) {
             let old = previous.groups.get(*name).filter(|g| g.sig == sig);
             if let Some(old) = old.filter(|g| g.paths.iter().all(|p| previous.intact(out, p))) {
                 for path in &old.paths {
@@ -394,8 +396,11 @@ fn render_and_write(
         }
         Ok(groups)
     };
-    let (rendered, groups) = rayon::join(render_pages, render_groups);
-    let (rendered, groups) = (rendered?, groups?);
+    let (rendered, groups) = rayon::join(render_pages, || render_groups(plan, false));
+    let (rendered, mut groups) = (rendered?, groups?);
+    let blocks = std::mem::take(&mut plan.shared.blocks);
+    drop(blocks);
+    groups.extend(render_groups(plan, true)?);
     for (path, entry) in rendered {
         diagnostics.extend(entry.diagnostics.iter().cloned());
         manifest.pages.insert(path, entry);
