@@ -71,15 +71,20 @@ pub fn block_targets(
     if block.text.is_empty() {
         return Vec::new();
     }
-    let linked: HashSet<PageId> =
-        block.page_refs.iter().filter_map(|r| by_identity.get(&identity(r)).copied()).collect();
     let text = block.text.to_lowercase();
     let mut targets: Vec<PageId> = matcher
         .find_overlapping_iter(&text)
         .filter(|m| is_whole_word(&text, m.start(), m.end()))
         .map(|m| owners[m.pattern().as_usize()])
-        .filter(|&t| t != page && !linked.contains(&t))
+        .filter(|&t| t != page)
         .collect();
+    if targets.is_empty() {
+        return targets;
+    }
+    // Pages the block links are not unlinked mentions.
+    let linked: HashSet<PageId> =
+        block.page_refs.iter().filter_map(|r| by_identity.get(&identity(r)).copied()).collect();
+    targets.retain(|t| !linked.contains(t));
     targets.sort_unstable();
     targets.dedup();
     targets

@@ -18,7 +18,7 @@
 //! block (a delta minus one on the same page), the score and the position.
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::index::{BlockEntry, Index, PageEntry, Posting, Postings, js_order};
 use crate::render::OutputFile;
@@ -195,18 +195,47 @@ fn term_shards(terms: Vec<(String, Postings)>) -> TermFiles {
     TermFiles { bounds, shards, postings }
 }
 
-fn block_json(block: &BlockEntry) -> Value {
-    let parent = block.parent.map_or(-1, |p| p as i64);
-    let mut fields = vec![json!(parent), json!(block.anchor), json!(block.text), json!(block.code)];
-    while fields.len() > 1 && fields.last().is_some_and(|v| v.as_str() == Some("")) {
-        fields.pop();
-    }
-    Value::Array(fields)
+/// Appends `value` as JSON.
+fn push_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    // Strings, numbers and lists of strings always serialise.
+    let _ = serde_json::to_writer(&mut *out, value);
 }
 
+/// `[parent, anchor, text, code]`, parent −1 for none, empty trailing fields left out.
+fn push_block(out: &mut Vec<u8>, block: &BlockEntry) {
+    let parent = block.parent.map_or(-1, |p| p as i64);
+    let fields = [block.anchor.as_str(), block.text.as_str(), block.code.as_str()];
+    let kept = fields.iter().rposition(|f| !f.is_empty()).map_or(0, |i| i + 1);
+    out.push(b'[');
+    push_json(out, &parent);
+    for field in &fields[..kept] {
+        out.push(b',');
+        push_json(out, *field);
+    }
+    out.push(b']');
+}
+
+/// `[title, file, aliases, tags, blocks]` as script-safe JSON.
 fn page_json(page: &PageEntry) -> String {
-    let blocks: Vec<Value> = page.blocks.iter().map(block_json).collect();
-    js_json(&json!([page.title, page.file, page.aliases, page.tags, blocks]))
+    let mut out = Vec::with_capacity(256);
+    out.push(b'[');
+    push_json(&mut out, &page.title);
+    out.push(b',');
+    push_json(&mut out, &page.file);
+    out.push(b',');
+    push_json(&mut out, &page.aliases);
+    out.push(b',');
+    push_json(&mut out, &page.tags);
+    out.push(b',');
+    out.push(b'[');
+    for (i, block) in page.blocks.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_block(&mut out, block);
+    }
+    out.extend_from_slice(b"]]");
+    escape_js(&String::from_utf8_lossy(&out))
 }
 
 fn doc_shards(pages: Vec<PageEntry>) -> (Vec<u32>, Vec<String>) {
