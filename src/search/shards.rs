@@ -17,6 +17,7 @@
 //! (see [`push_number`]): the count, then per posting the page delta, the
 //! block (a delta minus one on the same page), the score and the position.
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
@@ -239,9 +240,10 @@ fn page_json(page: &PageEntry) -> String {
 }
 
 fn doc_shards(pages: Vec<PageEntry>) -> (Vec<u32>, Vec<String>) {
+    let pieces: Vec<String> = pages.into_par_iter().map(|page| page_json(&page)).collect();
     let mut grouper = Grouper::new(DOC_SHARD_BYTES);
-    for (i, page) in pages.into_iter().enumerate() {
-        grouper.push(i as u32, &page_json(&page));
+    for (i, piece) in pieces.into_iter().enumerate() {
+        grouper.push(i as u32, &piece);
     }
     let starts = grouper.shards.iter().map(|s| s.first).collect();
     let bodies = grouper
@@ -258,8 +260,7 @@ fn doc_shards(pages: Vec<PageEntry>) -> (Vec<u32>, Vec<String>) {
 pub fn files(index: Index) -> Vec<OutputFile> {
     let Index { pages, terms, docs, .. } = index;
     let page_count = pages.len();
-    let terms = term_shards(terms);
-    let (starts, doc_bodies) = doc_shards(pages);
+    let (terms, (starts, doc_bodies)) = rayon::join(|| term_shards(terms), || doc_shards(pages));
     let mut hasher = blake3::Hasher::new();
     for body in terms.shards.iter().chain(&terms.postings).chain(&doc_bodies) {
         hasher.update(body.as_bytes());
