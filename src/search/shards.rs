@@ -239,11 +239,24 @@ fn page_json(page: &PageEntry) -> String {
     escape_js(&String::from_utf8_lossy(&out))
 }
 
+/// Pages turned into JSON side by side before joining their shard: bounds
+/// what is held twice (entries and their JSON).
+const DOC_CHUNK: usize = 1024;
+
 fn doc_shards(pages: Vec<PageEntry>) -> (Vec<u32>, Vec<String>) {
-    let pieces: Vec<String> = pages.into_par_iter().map(|page| page_json(&page)).collect();
     let mut grouper = Grouper::new(DOC_SHARD_BYTES);
-    for (i, piece) in pieces.into_iter().enumerate() {
-        grouper.push(i as u32, &piece);
+    let mut pages = pages.into_iter();
+    let mut next = 0;
+    loop {
+        let chunk: Vec<PageEntry> = pages.by_ref().take(DOC_CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let pieces: Vec<String> = chunk.into_par_iter().map(|page| page_json(&page)).collect();
+        for piece in pieces {
+            grouper.push(next, &piece);
+            next += 1;
+        }
     }
     let starts = grouper.shards.iter().map(|s| s.first).collect();
     let bodies = grouper
