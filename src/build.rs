@@ -399,8 +399,7 @@ fn render_and_write(
     let (rendered, groups) = rayon::join(render_pages, || render_groups(plan, false));
     let (rendered, mut groups) = (rendered?, groups?);
     log::debug!("pages rendered: peak memory {:?} MB", crate::peak_memory().map(|b| b / 1_000_000));
-    let blocks = std::mem::take(&mut plan.shared.blocks);
-    drop(blocks);
+    plan.shared.blocks = render::blocks::BlockCache::default();
     groups.extend(render_groups(plan, true)?);
     log::debug!("search index: peak memory {:?} MB", crate::peak_memory().map(|b| b / 1_000_000));
     for (path, entry) in rendered {

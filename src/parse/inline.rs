@@ -476,6 +476,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn one_scan_gives_what_the_separate_scans_give() {
+        let text = "see [[A [[B]]]] #c ((64c1a1b2-0000-4000-8000-000000000001)) [l]([[D]]) \
+                    {{embed [[E]]}} {{embed ((64c1a1b2-0000-4000-8000-00000000000F))}} #[[F g]]";
+        let (mut pages, mut blocks, mut tags) = (Vec::new(), Vec::new(), Vec::new());
+        collect_refs(&scan(text), &mut pages, &mut blocks, &mut tags);
+        assert_eq!(pages, page_refs(text));
+        assert_eq!(pages, ["A [[B]]", "B", "c", "D", "E", "F g"]);
+        assert_eq!(blocks, block_refs(text));
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(tags, ["c", "F g"]);
+    }
+
+    #[test]
     fn page_refs_and_tags() {
         assert_eq!(
             scan("see [[Storage]] and #RBAC."),

@@ -31,9 +31,7 @@ pub fn compute(pages: &mut [Page], by_identity: &HashMap<String, PageId>) {
     if patterns.is_empty() {
         return;
     }
-    let start = std::time::Instant::now();
     let Ok(matcher) = AhoCorasick::new(&patterns) else { return };
-    log::debug!("unlinked: matcher of {} names built in {:.2?}", patterns.len(), start.elapsed());
     let found: Vec<(PageId, BlockLoc)> = pages
         .par_iter()
         .enumerate()
