@@ -403,6 +403,18 @@ fn a_site_under_a_sub_path_has_no_root_absolute_links() {
     for loc in locs {
         assert!(loc.starts_with(base), "sitemap entry {loc} is not under {base}");
     }
+
+    // A server shows 404.html for a missing address at any depth: its
+    // links, styles and scripts are absolute under the base URL.
+    let not_found = std::fs::read_to_string(out.join("404.html")).expect("404.html");
+    for needle in [
+        format!("href=\"{base}static/style.css\""),
+        format!("src=\"{base}static/blockpress.js\""),
+        format!("href=\"{base}index.html\""),
+    ] {
+        assert!(not_found.contains(&needle), "404.html lacks {needle}");
+    }
+    assert!(!not_found.contains("href=\"static/"), "404.html keeps a relative link");
 }
 
 // ---------------------------------------------------------------------------

@@ -177,12 +177,22 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<D
 /// search page, the theme's static files, the highlighting and custom CSS.
 pub fn fixed_files(site: &Site, theme: &Theme, shared: &Shared) -> Result<Vec<OutputFile>> {
     let mut files = Vec::new();
-    for template in ["404.html", "search.html"] {
-        files.push(OutputFile {
-            path: template.into(),
-            bytes: theme.render(template, &shared.base)?.into_bytes(),
-        });
+    files.push(OutputFile {
+        path: "search.html".into(),
+        bytes: theme.render("search.html", &shared.base)?.into_bytes(),
+    });
+    // A server answers any missing address with 404.html, however deep the
+    // address: with a base URL its links are absolute, so that they work
+    // from /a/b/missing too; without one they are relative to the top.
+    let mut not_found = shared.base.clone();
+    let base_url = site.config.base_url.trim();
+    if !base_url.is_empty() {
+        not_found.insert("root", &format!("{}/", base_url.trim_end_matches('/')));
     }
+    files.push(OutputFile {
+        path: "404.html".into(),
+        bytes: theme.render("404.html", &not_found)?.into_bytes(),
+    });
     for (path, bytes) in theme.static_files() {
         files.push(OutputFile { path: format!("static/{path}"), bytes: bytes.to_vec() });
     }
