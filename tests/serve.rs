@@ -36,6 +36,11 @@ impl Drop for Serve {
 impl Serve {
     /// Writes the graph and a `site.toml` with its own themes folder, and starts serving.
     fn start(files: &[(&str, &str)]) -> Serve {
+        Serve::start_with(files, "")
+    }
+
+    /// [`Serve::start`] with more lines in `site.toml`.
+    fn start_with(files: &[(&str, &str)], more_toml: &str) -> Serve {
         let dir = tempfile::tempdir().expect("temp dir");
         for (path, text) in files {
             write(&dir.path().join("graph").join(path), text);
@@ -43,7 +48,9 @@ impl Serve {
         std::fs::create_dir_all(dir.path().join("themes/mine")).expect("theme dir");
         write(
             &dir.path().join("site.toml"),
-            "title = \"Served\"\nnotes_dir = \"graph\"\noutput_dir = \"public\"\nthemes_dir = \"themes\"\ntheme = \"mine\"\n",
+            &format!(
+                "title = \"Served\"\nnotes_dir = \"graph\"\noutput_dir = \"public\"\nthemes_dir = \"themes\"\ntheme = \"mine\"\n{more_toml}"
+            ),
         );
         let mut child = Command::new(env!("CARGO_BIN_EXE_blockpress"))
             .args(["serve", "--port", "0", "--config"])
@@ -239,6 +246,20 @@ fn a_deleted_page_disappears_and_links_to_it_update() {
     assert_eq!(status, 404, "{body}");
     assert!(body.contains("Page not found"), "the site's 404 page: {body}");
     serve.assert_like_clean_build("delete the last link");
+}
+
+#[test]
+fn the_preview_never_links_to_the_published_site() {
+    let serve = Serve::start_with(&graph(), "base_url = \"https://example.org/notes/\"\n");
+    let (status, body) = serve.request("/a/b/missing");
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("href=\"static/style.css\""), "{body}");
+    assert!(!body.contains("example.org"), "the 404 page leads to the published site");
+    for path in ["/k8s.html", "/index.html", "/sitemap.xml"] {
+        let (_, page) = serve.request(path);
+        assert!(!page.contains("example.org"), "{path} leads to the published site");
+    }
+    assert!(serve.get("/k8s.html").contains("href=\"storage.html\""));
 }
 
 /// One named edit of the graph under test.

@@ -48,7 +48,7 @@ fn idle_delay() -> Duration {
 
 /// Runs `blockpress serve`.
 pub fn run(args: &ServeArgs) -> Result<i32> {
-    let config = crate::cli::resolve_config(&args.build)?;
+    let config = serve_config(args)?;
     let config_file = config_file(&args.build);
     let verify = std::env::var_os("BLOCKPRESS_SERVE_VERIFY").is_some();
     let quiet = args.build.quiet;
@@ -93,6 +93,16 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
     let result = session.watch_loop(roots, watcher);
     running.stop();
     result.map(|()| 0)
+}
+
+/// The configuration the preview is built with: `site.toml`'s without its
+/// `base_url`, so that no link, stylesheet or canonical address of the
+/// preview leads to the published site: every address stays relative to the
+/// local server.
+fn serve_config(args: &ServeArgs) -> Result<SiteConfig> {
+    let mut config = crate::cli::resolve_config(&args.build)?;
+    config.base_url.clear();
+    Ok(config)
 }
 
 /// `site.toml` as [`crate::cli::resolve_config`] finds it, when there is one.
@@ -241,7 +251,7 @@ impl Session<'_> {
     fn reconfigure(&mut self) -> Option<Outcome> {
         let start = Instant::now();
         let source = self.config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-        let config = match crate::cli::resolve_config(&self.args.build) {
+        let config = match serve_config(self.args) {
             Ok(config) => config,
             Err(error) => return Some(failed(&error, source, start)),
         };
