@@ -85,8 +85,13 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
             "the build cache could not be written ({error}); the next build renders everything"
         ));
     }
+    // Freeing the parsed and resolved graph takes a while and nobody waits
+    // for it: it happens on a thread of its own (a process that exits
+    // first leaves it to the system).
+    let page_count = manifest.page_count;
+    std::thread::spawn(move || drop((site, plan, manifest, previous)));
     Ok(BuildReport {
-        pages: manifest.page_count,
+        pages: page_count,
         write,
         diagnostics,
         elapsed: start.elapsed(),
