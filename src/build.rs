@@ -100,6 +100,11 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     })
 }
 
+/// Whether the previous build's page entry has this signature.
+fn fresh(entry: Option<&PageEntry>, sig: u64) -> bool {
+    entry.is_some_and(|e| e.sig == sig)
+}
+
 /// What must be rendered, from the signatures of everything.
 ///
 /// The signatures are coarser than `serve`'s (whole notes instead of single
@@ -197,10 +202,8 @@ impl Plan {
         step.done("group signatures");
         // Blocks shown on several pages render once; worth it only when
         // many pages render (the output is the same either way).
-        let stale = pages
-            .iter()
-            .filter(|(_, path, sig, _)| previous.pages.get(path).is_none_or(|e| e.sig != *sig))
-            .count();
+        let stale =
+            pages.iter().filter(|(_, path, sig, _)| !fresh(previous.pages.get(path), *sig)).count();
         let mut shared = shared;
         if stale > 64 {
             shared.blocks = render::page::shown_references(site);
@@ -348,7 +351,6 @@ fn render_and_write(
     let mut diagnostics = render::home_page_warnings(site);
 
     // Pages.
-    let fresh = |entry: Option<&PageEntry>, sig: u64| entry.is_some_and(|e| e.sig == sig);
     let mut to_render = Vec::new();
     for (id, path, sig, local) in &plan.pages {
         let entry = previous.pages.get(path);

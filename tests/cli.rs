@@ -9,11 +9,17 @@ fn blockpress() -> Command {
     Command::cargo_bin("blockpress").expect("binary built")
 }
 
-#[test]
-fn builds_a_bare_graph_folder_on_defaults() {
+/// A bare graph folder with `pages/Hello.md`.
+fn graph_of_one_page(text: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir_all(dir.path().join("pages")).expect("mkdir");
-    std::fs::write(dir.path().join("pages/Hello.md"), "- hello [[World]]").expect("write");
+    std::fs::write(dir.path().join("pages/Hello.md"), text).expect("write");
+    dir
+}
+
+#[test]
+fn builds_a_bare_graph_folder_on_defaults() {
+    let dir = graph_of_one_page("- hello [[World]]");
     let out = blockpress().arg("build").arg(dir.path()).assert().success();
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
     assert!(stdout.starts_with("Built 2 pages"), "{stdout}");
@@ -23,9 +29,7 @@ fn builds_a_bare_graph_folder_on_defaults() {
 
 #[test]
 fn verbose_reports_every_stage_with_time_and_peak_memory() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir_all(dir.path().join("pages")).expect("mkdir");
-    std::fs::write(dir.path().join("pages/Hello.md"), "- hello [[World]]").expect("write");
+    let dir = graph_of_one_page("- hello [[World]]");
     let out = blockpress()
         .env("BLOCKPRESS_CACHE_DIR", dir.path().join("cache"))
         .args(["build", "--verbose", "--no-cache"])
@@ -180,9 +184,7 @@ fn the_build_cache_goes_where_blockpress_cache_dir_says_and_a_second_build_stops
 
 #[test]
 fn an_unwritable_cache_is_a_warning_not_a_failure() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir_all(dir.path().join("pages")).expect("mkdir");
-    std::fs::write(dir.path().join("pages/Hello.md"), "- hello").expect("write");
+    let dir = graph_of_one_page("- hello");
     // A file where the cache folder should be: nothing can be created under it.
     let blocker = dir.path().join("not-a-folder");
     std::fs::write(&blocker, "x").expect("write");

@@ -356,9 +356,6 @@ fn add_references(builder: &mut Builder<'_>) {
         })
         .collect();
     for (page, (names, tags)) in keys.into_iter().enumerate() {
-        if builder.pages[page].note.is_none() {
-            continue;
-        }
         for key in names {
             builder.page_for_key(key);
         }

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
-use super::index::{BlockEntry, Index, PageEntry, Posting, Postings, js_order};
+use super::index::{BlockEntry, Index, PageEntry, Postings, js_order};
 use crate::render::OutputFile;
 
 /// A term shard is closed once it holds about this many bytes.
@@ -69,11 +69,6 @@ pub fn read_numbers(text: &str) -> Vec<u32> {
         }
     }
     numbers
-}
-
-/// A term's postings as a string.
-pub fn encode_postings(postings: &[Posting]) -> String {
-    postings.iter().copied().collect::<Postings>().encoded()
 }
 
 /// JSON safe to put inside a script: `<`, `>`, `&`, U+2028 and U+2029 escaped.
@@ -308,6 +303,7 @@ pub fn files(index: Index) -> Vec<OutputFile> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::index::Posting;
 
     #[test]
     fn numbers_round_trip() {
@@ -326,7 +322,7 @@ mod tests {
     fn postings_are_delta_coded() {
         let p = |page, block, score, position| Posting { page, block, score, position };
         let postings = [p(0, 0, 30, 0), p(0, 3, 6, 4), p(7, 2, 9, 1)];
-        let numbers = read_numbers(&encode_postings(&postings));
+        let numbers = read_numbers(&postings.iter().copied().collect::<Postings>().encoded());
         assert_eq!(numbers, [3, 0, 0, 30, 0, 0, 2, 6, 4, 7, 2, 9, 1]);
     }
 

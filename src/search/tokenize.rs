@@ -189,18 +189,13 @@ pub fn each_word(
     (scanner.count, scanner.last)
 }
 
-/// The words of a text (folded, in order), positions starting at `first_position`.
-pub fn words_from(text: &str, first_position: u32) -> Vec<Word> {
+/// The words of a text (folded, in order), positions from 0.
+pub fn words(text: &str) -> Vec<Word> {
     let mut words = Vec::new();
-    each_word(text, first_position, |text, position, part| {
+    each_word(text, 0, |text, position, part| {
         words.push(Word { text: text.to_string(), position, part });
     });
     words
-}
-
-/// The words of a text (folded, in order), positions from 0.
-pub fn words(text: &str) -> Vec<Word> {
-    words_from(text, 0)
 }
 
 /// The stemmed, folded terms of a text, in order (the query side).
