@@ -78,15 +78,46 @@ fn second_ring(graph: &SiteGraph, inner: &[u32], room: usize) -> Vec<(u32, usize
 }
 
 /// The edges of `graph` between `nodes`, as sorted pairs of indices into `nodes`.
+///
+/// Each node's adjacency list (sorted by node) is walked alongside the
+/// nodes sorted by id; a hub's long list is searched instead. Every page
+/// of a large site has a map, so this runs hundreds of thousands of times.
 fn edges_between(graph: &SiteGraph, nodes: &[u32]) -> Vec<(usize, usize)> {
+    let mut by_id: Vec<(u32, usize)> = nodes.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+    by_id.sort_unstable();
     let mut edges = Vec::new();
+    let mut found: Vec<usize> = Vec::with_capacity(nodes.len());
     for (i, &u) in nodes.iter().enumerate() {
         let neighbours = &graph.adjacency[u as usize];
-        for (j, &v) in nodes.iter().enumerate().skip(i + 1) {
-            if neighbours.binary_search_by_key(&v, |&(w, _)| w).is_ok() {
-                edges.push((i, j));
+        found.clear();
+        if neighbours.len() > 8 * by_id.len() {
+            found.extend(
+                by_id
+                    .iter()
+                    .filter(|&&(v, j)| {
+                        j > i && neighbours.binary_search_by_key(&v, |&(w, _)| w).is_ok()
+                    })
+                    .map(|&(_, j)| j),
+            );
+        } else {
+            let (mut a, mut b) = (0, 0);
+            while a < neighbours.len() && b < by_id.len() {
+                let (w, (v, j)) = (neighbours[a].0, by_id[b]);
+                match w.cmp(&v) {
+                    std::cmp::Ordering::Less => a += 1,
+                    std::cmp::Ordering::Greater => b += 1,
+                    std::cmp::Ordering::Equal => {
+                        if j > i {
+                            found.push(j);
+                        }
+                        a += 1;
+                        b += 1;
+                    }
+                }
             }
         }
+        found.sort_unstable();
+        edges.extend(found.iter().map(|&j| (i, j)));
     }
     edges
 }
@@ -170,6 +201,26 @@ mod tests {
         assert_eq!(g.nodes[hood.nodes[1] as usize].name, "a29");
         assert!(hood.edges.iter().all(|&(a, b)| a < b && b < hood.nodes.len()));
         assert_eq!(hood.parents.len(), hood.nodes.len() - 1 - hood.first);
+    }
+
+    #[test]
+    fn edges_are_those_of_every_pair() {
+        // The hub has more neighbours than 8 per node of its map: its list is searched.
+        let g = star(400);
+        let hub = g.nodes.iter().position(|n| n.key == "hub").expect("hub") as u32;
+        assert!(g.adjacency[hub as usize].len() > 8 * MAX_NODES);
+        for centre in (0..60).chain([hub]) {
+            let hood = neighbourhood(&g, centre);
+            let mut pairs = Vec::new();
+            for (i, &u) in hood.nodes.iter().enumerate() {
+                for (j, &v) in hood.nodes.iter().enumerate().skip(i + 1) {
+                    if g.linked(u, v) {
+                        pairs.push((i, j));
+                    }
+                }
+            }
+            assert_eq!(hood.edges, pairs, "around node {centre}");
+        }
     }
 
     #[test]
