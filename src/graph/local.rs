@@ -79,46 +79,43 @@ fn second_ring(graph: &SiteGraph, inner: &[u32], room: usize) -> Vec<(u32, usize
 
 /// The edges of `graph` between `nodes`, as sorted pairs of indices into `nodes`.
 ///
-/// Each node's adjacency list (sorted by node) is walked alongside the
-/// nodes sorted by id; a hub's long list is searched instead. Every page
-/// of a large site has a map, so this runs hundreds of thousands of times.
+/// Every page of a large site has a map, and most maps hold a hub or two
+/// (a tag on thousands of pages), so the hubs' long lists are left alone: an
+/// edge is found by walking the shorter side's list alongside the nodes
+/// sorted by id; only edges between two hubs are searched for.
 fn edges_between(graph: &SiteGraph, nodes: &[u32]) -> Vec<(usize, usize)> {
+    let long = |u: u32| graph.adjacency[u as usize].len() > 8 * nodes.len();
     let mut by_id: Vec<(u32, usize)> = nodes.iter().enumerate().map(|(i, &n)| (n, i)).collect();
     by_id.sort_unstable();
     let mut edges = Vec::new();
-    let mut found: Vec<usize> = Vec::with_capacity(nodes.len());
     for (i, &u) in nodes.iter().enumerate() {
         let neighbours = &graph.adjacency[u as usize];
-        found.clear();
-        if neighbours.len() > 8 * by_id.len() {
-            found.extend(
-                by_id
-                    .iter()
-                    .filter(|&&(v, j)| {
-                        j > i && neighbours.binary_search_by_key(&v, |&(w, _)| w).is_ok()
-                    })
-                    .map(|&(_, j)| j),
-            );
-        } else {
-            let (mut a, mut b) = (0, 0);
-            while a < neighbours.len() && b < by_id.len() {
-                let (w, (v, j)) = (neighbours[a].0, by_id[b]);
-                match w.cmp(&v) {
-                    std::cmp::Ordering::Less => a += 1,
-                    std::cmp::Ordering::Greater => b += 1,
-                    std::cmp::Ordering::Equal => {
-                        if j > i {
-                            found.push(j);
-                        }
-                        a += 1;
-                        b += 1;
+        if long(u) {
+            for (j, &v) in nodes.iter().enumerate().skip(i + 1) {
+                if long(v) && neighbours.binary_search_by_key(&v, |&(w, _)| w).is_ok() {
+                    edges.push((i, j));
+                }
+            }
+            continue;
+        }
+        let (mut a, mut b) = (0, 0);
+        while a < neighbours.len() && b < by_id.len() {
+            let (w, (v, j)) = (neighbours[a].0, by_id[b]);
+            match w.cmp(&v) {
+                std::cmp::Ordering::Less => a += 1,
+                std::cmp::Ordering::Greater => b += 1,
+                std::cmp::Ordering::Equal => {
+                    // Found from both ends when both lists are short: kept once.
+                    if j > i || long(v) {
+                        edges.push((i.min(j), i.max(j)));
                     }
+                    a += 1;
+                    b += 1;
                 }
             }
         }
-        found.sort_unstable();
-        edges.extend(found.iter().map(|&j| (i, j)));
     }
+    edges.sort_unstable();
     edges
 }
 
@@ -221,6 +218,19 @@ mod tests {
             }
             assert_eq!(hood.edges, pairs, "around node {centre}");
         }
+        // Two linked hubs sharing many pages: the one edge searched for.
+        let mut nodes = vec![node("h1", 0, None), node("h2", 0, None)];
+        let mut links = vec![(0, 1)];
+        for i in 0..400 {
+            links.extend([(0, nodes.len()), (1, nodes.len())]);
+            nodes.push(node(&format!("p{i:03}"), i % 7, None));
+        }
+        let g = SiteGraph::new(nodes, &links);
+        let h1 = g.nodes.iter().position(|n| n.key == "h1").expect("h1") as u32;
+        let hood = neighbourhood(&g, h1);
+        let h2 = hood.nodes.iter().position(|&n| g.nodes[n as usize].key == "h2").expect("h2");
+        assert!(hood.edges.contains(&(0, h2)), "{:?}", hood.edges);
+        assert_eq!(hood.edges.len(), 2 * (hood.nodes.len() - 2) + 1);
     }
 
     #[test]
