@@ -238,7 +238,7 @@ impl<'a> Sources<'a> {
                 let mut refs: Vec<PageId> = note
                     .blocks
                     .iter()
-                    .flat_map(|b| b.block_refs.iter().filter_map(page_of))
+                    .flat_map(|b| b.block_refs().iter().filter_map(page_of))
                     .collect();
                 let mut embeds = Vec::new();
                 if note.blocks.iter().any(|b| b.source_contains("{{")) {

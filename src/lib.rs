@@ -118,9 +118,16 @@ fn load_site_timed(config: &SiteConfig, times: &mut StageTimes) -> Result<resolv
 }
 
 /// Parses and resolves a graph that was read.
-fn site_of_graph(config: &SiteConfig, graph: load::Graph, times: &mut StageTimes) -> resolve::Site {
-    let notes: Vec<parse::Note> =
-        times.time("parse", || graph.notes.par_iter().map(parse::parse_note).collect());
+fn site_of_graph(
+    config: &SiteConfig,
+    mut graph: load::Graph,
+    times: &mut StageTimes,
+) -> resolve::Site {
+    // Each source is freed as soon as it is parsed: resolving reuses its memory.
+    let sources = std::mem::take(&mut graph.notes);
+    let notes: Vec<parse::Note> = times.time("parse", || {
+        sources.into_par_iter().map(|source| parse::parse_note(&source)).collect()
+    });
     let assets = graph.assets.iter().map(|a| a.rel_path.clone()).collect();
     let mut site =
         times.time("resolve", || resolve::resolve(config.clone(), graph.logseq, notes, assets));

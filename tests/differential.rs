@@ -206,17 +206,17 @@ fn our_view(note: &Note) -> PageView {
         .iter()
         .map(|b| {
             (
-                b.line,
+                b.line as usize,
                 BlockView {
-                    parent_line: b.parent.map(|p| blocks[p].line),
+                    parent_line: b.parent.map(|p| blocks[p].line as usize),
                     pre_block: b.pre_block,
                     properties: b
                         .properties
                         .iter()
                         .map(|p| (p.key.clone(), p.value.clone()))
                         .collect(),
-                    marker: b.marker.clone(),
-                    priority: b.priority.map(String::from),
+                    marker: b.marker().map(String::from),
+                    priority: b.priority().map(String::from),
                     refs: ref_set(parse::refs::page_refs(&b.body, &[])),
                 },
             )
@@ -224,7 +224,7 @@ fn our_view(note: &Note) -> PageView {
         .collect();
     PageView {
         blocks: view,
-        lines: blocks.iter().map(|b| b.line).collect(),
+        lines: blocks.iter().map(|b| b.line as usize).collect(),
         page_properties: note.properties.iter().map(|p| (p.key.clone(), p.value.clone())).collect(),
     }
 }

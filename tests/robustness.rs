@@ -136,7 +136,7 @@ fn a_ten_megabyte_line_parses_and_a_one_megabyte_one_builds() {
     let line = format!("- [[Start]] #tag {prose} ==mark== [[End]]");
     let note = parse::parse_note(&source("pages/long.md", &line));
     assert_eq!(note.blocks.len(), 1);
-    assert_eq!(note.blocks[0].page_refs, ["Start", "tag", "End"]);
+    assert_eq!(*note.blocks[0].page_refs, ["Start", "tag", "End"]);
     let short = format!("- [[Start]] {} ==mark== [[End]]", &prose[..1 << 20]);
     let (files, _) = render_notes(&[("pages/long.md", &short)]);
     assert!(page(&files, "long").contains("<mark>mark</mark>"));

@@ -94,7 +94,7 @@ fn default_index() -> (String, index::Index) {
     let site = blockpress::load_site(&config).expect("default site loads");
     let k8s = site.lookup("k8s").expect("K8s page");
     let note = k8s.note.as_ref().expect("K8s has a file");
-    let i = note.blocks.iter().position(|b| b.title.trim() == "StatefulSet :").expect("block");
+    let i = note.blocks.iter().position(|b| b.title().trim() == "StatefulSet :").expect("block");
     (k8s.anchors[i].clone(), index::build(&site))
 }
 

@@ -98,7 +98,7 @@ fn block_sigs(note: &Note) -> Vec<BlockSig> {
             let mut b = block.clone();
             b.line = 0;
             b.parent = None;
-            b.children.clear();
+            b.children = Box::default();
             Fp::new("block").str(&format!("{b:?}")).finish()
         })
         .collect();
@@ -128,11 +128,11 @@ fn markdown_texts<'a>(body: &'a [BodyNode], out: &mut Vec<&'a str>) {
 pub fn note_meta(note: &Note, logseq: &LogseqConfig) -> NoteMeta {
     let mut meta = NoteMeta::default();
     for block in &note.blocks {
-        meta.block_refs.extend(block.block_refs.iter().cloned());
+        meta.block_refs.extend(block.block_refs().iter().cloned());
         let mut texts = Vec::new();
         markdown_texts(&block.body, &mut texts);
         texts.extend(block.properties.iter().map(|p| p.value.as_str()));
-        texts.push(&block.title);
+        texts.push(block.title());
         for text in texts {
             for piece in inline::scan(text) {
                 let Inline::Macro(call) = piece else { continue };
@@ -440,7 +440,7 @@ impl<'a> Sigs<'a> {
                     None => fp.u64(0),
                 };
             }
-            for uuid in &b.block_refs {
+            for uuid in b.block_refs() {
                 fp.u64(self.block_ref(uuid));
             }
             if tree {

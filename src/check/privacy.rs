@@ -41,7 +41,7 @@ pub fn unpublished_links(site: &Site) -> Vec<UnpublishedLink> {
             for target in targets(site, block) {
                 let source = LinkSource {
                     path: note.rel_path.clone(),
-                    line: block.line,
+                    line: block.line as usize,
                     page: page.name.clone(),
                 };
                 found.entry(target).or_default().push(source);
@@ -67,7 +67,7 @@ pub fn unpublished_links(site: &Site) -> Vec<UnpublishedLink> {
 fn targets(site: &Site, block: &crate::parse::Block) -> Vec<PageId> {
     let by_name = block.page_refs.iter().filter_map(|name| site.by_identity.get(&identity(name)));
     let by_block =
-        block.block_refs.iter().filter_map(|uuid| site.by_uuid.get(uuid).map(|l| &l.page));
+        block.block_refs().iter().filter_map(|uuid| site.by_uuid.get(uuid).map(|l| &l.page));
     let mut ids: Vec<PageId> =
         by_name.chain(by_block).copied().filter(|&id| !site.pages[id].published).collect();
     ids.sort_unstable();

@@ -24,82 +24,131 @@ const MARKERS: [&str; 11] = [
 ];
 
 /// A block of a page, parsed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// The whole graph stays parsed for the whole build, so the struct is kept
+/// lean: rarely set fields live out of line in [`Extras`], the title is kept
+/// as a span of the body when the body holds it as written, and lists that
+/// never grow after parsing are boxed slices.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Block {
     /// 1-based line of the block start in its file.
-    pub line: usize,
+    pub line: u32,
     /// 0 for top-level blocks.
-    pub depth: usize,
+    pub depth: u32,
     /// Index of the parent block in the page's block list.
     pub parent: Option<usize>,
     /// Indexes of the children, in order.
-    pub children: Vec<usize>,
+    pub children: Box<[usize]>,
     /// The text before the first bullet (shown without a bullet).
     pub pre_block: bool,
-    /// `TODO`, `DONE`, … when the block is a task.
-    pub marker: Option<String>,
-    /// `A` for `[#A]`.
-    pub priority: Option<char>,
     /// Heading level, from `- ## x`, a bare `## x` line or `heading::`.
     pub heading: Option<u8>,
     /// Properties, in file order (built-in ones included).
-    pub properties: Vec<Property>,
-    /// The `id::` UUID, lower case.
-    pub uuid: Option<String>,
+    pub properties: Box<[Property]>,
     /// `collapsed:: true`.
     pub collapsed: bool,
     /// `logseq.order-list-type:: number`.
     pub numbered: bool,
-    /// `SCHEDULED: <…>` as written.
-    pub scheduled: Option<String>,
-    /// `DEADLINE: <…>` as written.
-    pub deadline: Option<String>,
-    /// The first line without heading marks, marker and priority (empty when the
-    /// block starts with a property, a fence or an org block).
-    pub title: String,
+    /// The first line without heading marks, marker and priority; see [`Block::title`].
+    title: Title,
     /// Everything to render: the title line followed by the rest, as body nodes.
-    pub body: Vec<BodyNode>,
+    pub body: Box<[BodyNode]>,
     /// Page names referred to by the text and the properties, in order, unique.
-    pub page_refs: Vec<String>,
-    /// Block UUIDs referred to (`((uuid))`, block embeds), lower case.
-    pub block_refs: Vec<String>,
+    pub page_refs: Box<[String]>,
     /// The block's prose as plain text (no fenced code), for search and unlinked references.
     pub text: String,
     /// Page names used as `#tags` in the text (also in `page_refs`).
-    pub tags: Vec<String>,
+    pub tags: Box<[String]>,
+    /// Task marker, priority, planning, id and block references: set on few blocks.
+    extras: Option<Box<Extras>>,
+}
+
+/// The fields of a [`Block`] that few blocks have.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Extras {
+    marker: Option<&'static str>,
+    priority: Option<char>,
+    scheduled: Option<Box<str>>,
+    deadline: Option<Box<str>>,
+    uuid: Option<Box<str>>,
+    block_refs: Box<[String]>,
+}
+
+/// Where a block's title is kept.
+#[derive(Debug, Clone, PartialEq)]
+enum Title {
+    /// Bytes `start..end` of the first body node, Markdown: the usual case, no copy.
+    InBody { start: u32, end: u32 },
+    /// A title the body does not hold as written (trailing blanks, an org block).
+    Own(Box<str>),
 }
 
 impl Block {
-    /// Gives back the spare capacity of every string and list: the whole
-    /// graph stays parsed for the whole build, so spare room adds up.
-    pub fn shrink_to_fit(&mut self) {
-        fn shrink_body(body: &mut Vec<BodyNode>) {
-            for node in body.iter_mut() {
-                match node {
-                    BodyNode::Markdown(text) => text.shrink_to_fit(),
-                    BodyNode::Container { kind, args, children } => {
-                        kind.shrink_to_fit();
-                        args.shrink_to_fit();
-                        shrink_body(children);
-                    }
-                    BodyNode::Verbatim { text, .. } => text.shrink_to_fit(),
+    /// The first line without heading marks, marker and priority (empty when the
+    /// block starts with a property, a fence or an org block).
+    pub fn title(&self) -> &str {
+        match &self.title {
+            Title::InBody { start, end } => match self.body.first() {
+                Some(BodyNode::Markdown(text)) => {
+                    text.get(*start as usize..*end as usize).unwrap_or_default()
                 }
+                _ => "",
+            },
+            Title::Own(title) => title,
+        }
+    }
+
+    /// `TODO`, `DONE`, … when the block is a task.
+    pub fn marker(&self) -> Option<&'static str> {
+        self.extras.as_ref()?.marker
+    }
+
+    /// `A` for `[#A]`.
+    pub fn priority(&self) -> Option<char> {
+        self.extras.as_ref()?.priority
+    }
+
+    /// `SCHEDULED: <…>` as written.
+    pub fn scheduled(&self) -> Option<&str> {
+        self.extras.as_ref()?.scheduled.as_deref()
+    }
+
+    /// `DEADLINE: <…>` as written.
+    pub fn deadline(&self) -> Option<&str> {
+        self.extras.as_ref()?.deadline.as_deref()
+    }
+
+    /// The `id::` UUID, lower case.
+    pub fn uuid(&self) -> Option<&str> {
+        self.extras.as_ref()?.uuid.as_deref()
+    }
+
+    /// Block UUIDs referred to (`((uuid))`, block embeds), lower case.
+    pub fn block_refs(&self) -> &[String] {
+        self.extras.as_ref().map_or(&[], |e| &e.block_refs)
+    }
+
+    /// The rarely set fields, created on first write.
+    fn extras_mut(&mut self) -> &mut Extras {
+        self.extras.get_or_insert_with(Box::default)
+    }
+
+    /// Keeps `title`: as a span of the first body node when it holds it at
+    /// `start`, else as a copy.
+    fn set_title(&mut self, title: &str, start: usize) {
+        let in_body = match self.body.first() {
+            Some(BodyNode::Markdown(text)) => {
+                text.get(start..start + title.len()) == Some(title)
+                    && u32::try_from(start + title.len()).is_ok()
             }
-            body.shrink_to_fit();
-        }
-        self.children.shrink_to_fit();
-        for p in &mut self.properties {
-            p.key.shrink_to_fit();
-            p.value.shrink_to_fit();
-            p.refs.shrink_to_fit();
-        }
-        self.properties.shrink_to_fit();
-        self.title.shrink_to_fit();
-        shrink_body(&mut self.body);
-        for list in [&mut self.page_refs, &mut self.block_refs, &mut self.tags] {
-            list.shrink_to_fit();
-        }
-        self.text.shrink_to_fit();
+            _ => false,
+        };
+        self.title = if in_body || title.is_empty() {
+            let (start, end) = if title.is_empty() { (0, 0) } else { (start, start + title.len()) };
+            Title::InBody { start: start as u32, end: end as u32 }
+        } else {
+            Title::Own(title.into())
+        };
     }
 
     /// Whether the block's source (title, Markdown, property values, the
@@ -114,7 +163,7 @@ impl Block {
                 BodyNode::Verbatim { .. } => false,
             })
         }
-        self.title.contains(needle)
+        self.title().contains(needle)
             || self.properties.iter().any(|p| p.value.contains(needle))
             || body_contains(&self.body, needle)
     }
@@ -132,56 +181,62 @@ pub fn parse_block(
     let mut kept = kept;
     let (scheduled, deadline) = take_planning(&mut kept);
     let mut block = Block {
-        line,
+        line: u32::try_from(line).unwrap_or(u32::MAX),
         depth: 0,
         parent: None,
-        children: Vec::new(),
+        children: Box::default(),
         pre_block: false,
-        marker: None,
-        priority: None,
         heading: None,
-        properties,
-        uuid: None,
+        properties: properties.into_boxed_slice(),
         collapsed: false,
         numbered: false,
-        scheduled,
-        deadline,
-        title: String::new(),
-        body: Vec::new(),
-        page_refs: Vec::new(),
-        block_refs: Vec::new(),
+        title: Title::InBody { start: 0, end: 0 },
+        body: Box::default(),
+        page_refs: Box::default(),
         text: String::new(),
-        tags: Vec::new(),
+        tags: Box::default(),
+        extras: None,
     };
+    if scheduled.is_some() || deadline.is_some() {
+        let extras = block.extras_mut();
+        extras.scheduled = scheduled;
+        extras.deadline = deadline;
+    }
     apply_builtin_properties(&mut block);
     let first_is_title = kept.first().is_some_and(|(_, l)| is_title_line(l));
+    let mut title = "";
     if first_is_title {
-        let (heading, title) = split_title(kept[0].1, &mut block);
+        let (heading, rest) = split_title(kept[0].1, &mut block);
         block.heading = block.heading.or(heading);
-        block.title = title;
-        kept[0].1 = "";
+        title = rest;
     }
-    let rest: Vec<&str> = kept.iter().skip(usize::from(first_is_title)).map(|(_, l)| *l).collect();
-    let mut text = String::new();
+    let rest = &kept[usize::from(first_is_title)..];
+    let mut text = String::with_capacity(
+        title.len() + 8 + rest.iter().map(|(_, l)| l.len() + 1).sum::<usize>(),
+    );
     if first_is_title {
         if let Some(level) = block.heading {
-            text.push_str(&"#".repeat(level.into()));
+            text.extend(std::iter::repeat_n('#', level.into()));
             text.push(' ');
         }
-        text.push_str(&block.title);
     }
-    if !rest.is_empty() {
-        if first_is_title {
+    let title_start = text.len();
+    text.push_str(title);
+    for (k, (_, l)) in rest.iter().enumerate() {
+        if first_is_title || k > 0 {
             text.push('\n');
         }
-        text.push_str(&rest.join("\n"));
+        text.push_str(l);
     }
-    block.body = body::parse_body(text.trim_end());
+    block.body = body::parse_body(text.trim_end()).into_boxed_slice();
+    block.set_title(title, title_start);
     let analysis = super::refs::analyze(&block.body, &block.properties);
-    block.page_refs = analysis.page_refs;
-    block.block_refs = analysis.block_refs;
+    block.page_refs = analysis.page_refs.into_boxed_slice();
+    if !analysis.block_refs.is_empty() {
+        block.extras_mut().block_refs = analysis.block_refs.into_boxed_slice();
+    }
     block.text = analysis.text;
-    block.tags = analysis.tags;
+    block.tags = analysis.tags.into_boxed_slice();
     block
 }
 
@@ -301,7 +356,7 @@ fn drawer_property(line: &str) -> Option<(&str, &str)> {
 }
 
 /// Removes `SCHEDULED:`/`DEADLINE:` lines and `:LOGBOOK:` drawers.
-fn take_planning(lines: &mut Vec<(usize, &str)>) -> (Option<String>, Option<String>) {
+fn take_planning(lines: &mut Vec<(usize, &str)>) -> (Option<Box<str>>, Option<Box<str>>) {
     let (mut scheduled, mut deadline) = (None, None);
     let mut in_drawer = false;
     lines.retain(|(_, l)| {
@@ -321,7 +376,7 @@ fn take_planning(lines: &mut Vec<(usize, &str)>) -> (Option<String>, Option<Stri
                 if let Some(close) = rest.find('>') {
                     let stamp = rest[..=close].trim();
                     if stamp.starts_with('<') {
-                        *slot = Some(stamp.trim_matches(['<', '>']).to_string());
+                        *slot = Some(stamp.trim_matches(['<', '>']).into());
                         planning = true;
                     }
                 }
@@ -333,10 +388,11 @@ fn take_planning(lines: &mut Vec<(usize, &str)>) -> (Option<String>, Option<Stri
 }
 
 fn apply_builtin_properties(block: &mut Block) {
+    let mut uuid = None;
     for p in &block.properties {
         match p.key.as_str() {
             "id" if inline::is_uuid(p.value.trim()) => {
-                block.uuid = Some(p.value.trim().to_ascii_lowercase())
+                uuid = Some(p.value.trim().to_ascii_lowercase().into_boxed_str())
             }
             "collapsed" => block.collapsed = p.value.eq_ignore_ascii_case("true"),
             "logseq.order-list-type" => block.numbered = p.value == "number",
@@ -351,10 +407,13 @@ fn apply_builtin_properties(block: &mut Block) {
             _ => {}
         }
     }
+    if uuid.is_some() {
+        block.extras_mut().uuid = uuid;
+    }
 }
 
 /// Splits the first line into heading level, marker, priority and title text.
-fn split_title(line: &str, block: &mut Block) -> (Option<u8>, String) {
+fn split_title<'a>(line: &'a str, block: &mut Block) -> (Option<u8>, &'a str) {
     let mut rest = line.trim_start();
     let mut heading = None;
     let hashes = rest.len() - rest.trim_start_matches('#').len();
@@ -365,19 +424,19 @@ fn split_title(line: &str, block: &mut Block) -> (Option<u8>, String) {
     if let Some(marker) = MARKERS.iter().find(|m| {
         rest.strip_prefix(**m).is_some_and(|r| r.starts_with(' ') && !r.trim().is_empty())
     }) {
-        block.marker = Some((*marker).to_string());
+        block.extras_mut().marker = Some(marker);
         rest = rest[marker.len()..].trim_start();
     }
     if let Some(after) = rest.strip_prefix("[#") {
         let mut chars = after.chars();
         if let (Some(p), Some(']')) = (chars.next(), chars.next()) {
             if !p.is_whitespace() && p != ']' {
-                block.priority = Some(p);
+                block.extras_mut().priority = Some(p);
                 rest = after[p.len_utf8() + 1..].trim_start();
             }
         }
     }
-    (heading, rest.to_string())
+    (heading, rest)
 }
 
 #[cfg(test)]
@@ -392,16 +451,16 @@ mod tests {
     fn properties_before_content_leave_an_empty_title() {
         let block = parse("logseq.order-list-type:: number\n```yaml\na: 1\n```");
         assert!(block.numbered);
-        assert_eq!(block.title, "");
-        assert_eq!(block.body, vec![BodyNode::Markdown("```yaml\na: 1\n```".into())]);
+        assert_eq!(block.title(), "");
+        assert_eq!(*block.body, [BodyNode::Markdown("```yaml\na: 1\n```".into())]);
     }
 
     #[test]
     fn properties_after_the_title_are_removed_from_the_body() {
         let block = parse("Node graphics :\nlogseq.order-list-type:: number\ncollapsed:: true");
         assert!(block.collapsed && block.numbered);
-        assert_eq!(block.title, "Node graphics :");
-        assert_eq!(block.body, vec![BodyNode::Markdown("Node graphics :".into())]);
+        assert_eq!(block.title(), "Node graphics :");
+        assert_eq!(*block.body, [BodyNode::Markdown("Node graphics :".into())]);
     }
 
     #[test]
@@ -414,24 +473,24 @@ mod tests {
     fn marker_priority_and_planning() {
         let block =
             parse("TODO [#A] Draft spec #writing\nSCHEDULED: <2024-01-05 Fri>\nowner:: [[Alice]]");
-        assert_eq!(block.marker.as_deref(), Some("TODO"));
-        assert_eq!(block.priority, Some('A'));
-        assert_eq!(block.title, "Draft spec #writing");
-        assert_eq!(block.scheduled.as_deref(), Some("2024-01-05 Fri"));
-        assert_eq!(block.page_refs, ["writing", "owner", "Alice"]);
+        assert_eq!(block.marker(), Some("TODO"));
+        assert_eq!(block.priority(), Some('A'));
+        assert_eq!(block.title(), "Draft spec #writing");
+        assert_eq!(block.scheduled(), Some("2024-01-05 Fri"));
+        assert_eq!(*block.page_refs, ["writing", "owner", "Alice"]);
     }
 
     #[test]
     fn a_lone_marker_is_not_a_task() {
-        assert_eq!(parse("TODO").marker, None);
-        assert_eq!(parse("todo x").marker, None);
+        assert_eq!(parse("TODO").marker(), None);
+        assert_eq!(parse("todo x").marker(), None);
     }
 
     #[test]
     fn headings_from_hashes_and_property() {
         let block = parse("## TODO Usage");
         assert_eq!(
-            (block.heading, block.marker.as_deref(), block.title.as_str()),
+            (block.heading, block.marker(), block.title()),
             (Some(2), Some("TODO"), "Usage")
         );
         assert_eq!(parse("Title\nheading:: 3").heading, Some(3));
@@ -441,8 +500,8 @@ mod tests {
     #[test]
     fn block_uuid_is_read_from_id() {
         let block = parse("text\nid:: 65A1B2C3-0000-4000-8000-000000000001");
-        assert_eq!(block.uuid.as_deref(), Some("65a1b2c3-0000-4000-8000-000000000001"));
-        assert_eq!(parse("text\nid:: not-a-uuid").uuid, None);
+        assert_eq!(block.uuid(), Some("65a1b2c3-0000-4000-8000-000000000001"));
+        assert_eq!(parse("text\nid:: not-a-uuid").uuid(), None);
     }
 
     #[test]
@@ -477,7 +536,33 @@ mod tests {
 
     #[test]
     fn priority_is_kept_as_written() {
-        assert_eq!(parse("TODO [#a] x").priority, Some('a'));
-        assert_eq!(parse("TODO [#-] x").priority, Some('-'));
+        assert_eq!(parse("TODO [#a] x").priority(), Some('a'));
+        assert_eq!(parse("TODO [#-] x").priority(), Some('-'));
+    }
+
+    #[test]
+    fn the_title_is_read_from_the_body_or_kept_apart() {
+        let block = parse("## TODO Usage [[k8s]]\nmore");
+        assert_eq!(block.title(), "Usage [[k8s]]");
+        assert!(matches!(block.title, Title::InBody { .. }));
+        // Trailing blanks are trimmed from the body, not from the title.
+        let block = parse("spaced   ");
+        assert_eq!(
+            (block.title(), &*block.body),
+            ("spaced   ", &[BodyNode::Markdown("spaced".into())][..])
+        );
+        // A title the body reads as an org block.
+        let block = parse("TODO #+BEGIN_QUOTE\nx\n#+END_QUOTE");
+        assert_eq!(block.title(), "#+BEGIN_QUOTE");
+        assert!(matches!(block.body[0], BodyNode::Container { .. }));
+        let block = parse("heading:: true\n");
+        assert_eq!(block.title(), "");
+    }
+
+    #[test]
+    fn blocks_stay_small() {
+        // Hundreds of thousands of blocks stay in memory for the whole build.
+        assert!(std::mem::size_of::<Block>() <= 160, "{}", std::mem::size_of::<Block>());
+        assert!(std::mem::size_of::<BodyNode>() <= 56, "{}", std::mem::size_of::<BodyNode>());
     }
 }

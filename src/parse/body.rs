@@ -17,20 +17,20 @@ pub enum BodyNode {
     /// `#+BEGIN_NAME args … #+END_NAME` whose content is parsed (QUOTE, NOTE, TIP, …).
     Container {
         /// Lower-case block name (`quote`, `note`, `center`, …).
-        kind: String,
+        kind: Box<str>,
         /// Whatever follows the name on the opening line.
-        args: String,
+        args: Box<str>,
         /// The parsed content.
-        children: Vec<BodyNode>,
+        children: Box<[BodyNode]>,
     },
     /// `#+BEGIN_NAME … #+END_NAME` whose content is kept verbatim (SRC, EXAMPLE, QUERY, …).
     Verbatim {
         /// Lower-case block name (`src`, `example`, `export`, `comment`, `query`).
         kind: String,
         /// Whatever follows the name on the opening line (a language for SRC).
-        args: String,
+        args: Box<str>,
         /// The content, indentation of the first line removed from every line.
-        text: String,
+        text: Box<str>,
     },
 }
 
@@ -71,10 +71,12 @@ fn parse_at_depth(text: &str, depth: usize) -> Vec<BodyNode> {
             if let Some((kind, args, end)) = org_block(&lines, i, trimmed, &mut unclosed) {
                 flush(&mut markdown, &mut nodes);
                 let inner = dedent(&lines[i + 1..end]);
+                let args = args.into_boxed_str();
                 nodes.push(if is_verbatim(&kind) {
-                    BodyNode::Verbatim { kind, args, text: inner }
+                    BodyNode::Verbatim { kind, args, text: inner.into_boxed_str() }
                 } else {
-                    BodyNode::Container { kind, args, children: parse_at_depth(&inner, depth + 1) }
+                    let children = parse_at_depth(&inner, depth + 1).into_boxed_slice();
+                    BodyNode::Container { kind: kind.into_boxed_str(), args, children }
                 });
                 i = end + 1;
                 continue;
@@ -166,8 +168,8 @@ mod tests {
                 BodyNode::Markdown(". github".into()),
                 BodyNode::Container {
                     kind: "quote".into(),
-                    args: String::new(),
-                    children: vec![BodyNode::Markdown("Important : no discord".into())]
+                    args: "".into(),
+                    children: [BodyNode::Markdown("Important : no discord".into())].into()
                 }
             ]
         );

@@ -18,7 +18,7 @@ pub use body::BodyNode;
 pub use props::Property;
 
 /// A parsed note: one page of the graph.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Note {
     /// Path relative to the graph root.
     pub rel_path: String,
@@ -67,35 +67,36 @@ pub fn parse_note(source: &SourceFile) -> Note {
             let line = r.line + front_lines;
             let mut block =
                 block::parse_block(&r.content, &source.rel_path, line, &mut diagnostics);
-            block.depth = r.depth;
+            block.depth = u32::try_from(r.depth).unwrap_or(u32::MAX);
             block.parent = r.parent;
             // A pre-block with `heading::` is an ordinary first block (Logseq's `pre-block?`).
             block.pre_block = r.pre_block && block.heading.is_none();
             block
         })
         .collect();
-    for i in 0..blocks.len() {
-        if let Some(parent) = blocks[i].parent {
-            blocks[parent].children.push(i);
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); blocks.len()];
+    for (i, block) in blocks.iter_mut().enumerate() {
+        if let Some(parent) = block.parent {
+            children[parent].push(i);
         }
-        if blocks[i].heading == Some(0) {
-            blocks[i].heading = Some((blocks[i].depth + 2).min(6) as u8);
+        if block.heading == Some(0) {
+            block.heading = Some((block.depth.saturating_add(2)).min(6) as u8);
         }
+    }
+    for (block, children) in blocks.iter_mut().zip(children) {
+        block.children = children.into_boxed_slice();
     }
     let mut properties = front_matter;
     let first_is_properties = properties.is_empty()
         && blocks.first().is_some_and(|b| {
-            b.pre_block && b.title.is_empty() && !b.properties.is_empty() && b.heading.is_none()
+            b.pre_block && b.title().is_empty() && !b.properties.is_empty() && b.heading.is_none()
         });
     if first_is_properties {
-        properties = blocks[0].properties.clone();
+        properties = blocks[0].properties.to_vec();
     }
     let title = properties.iter().find(|p| p.key == "title").map(|p| p.value.trim().to_string());
     let name = title.filter(|t| !t.is_empty()).unwrap_or_else(|| source.name.clone());
     let journal = if name == source.name { source.journal } else { None };
-    for block in &mut blocks {
-        block.shrink_to_fit();
-    }
     blocks.shrink_to_fit();
     Note { rel_path: source.rel_path.clone(), name, journal, properties, blocks, diagnostics }
 }
@@ -155,7 +156,7 @@ mod tests {
     fn front_matter_gives_page_properties() {
         let n = note("---\ntitle: examples\ntags: a\n---\n- first");
         assert_eq!(n.name, "examples");
-        assert_eq!(n.blocks[0].title, "first");
+        assert_eq!(n.blocks[0].title(), "first");
         assert_eq!(n.blocks[0].line, 5);
     }
 
@@ -167,7 +168,7 @@ mod tests {
     #[test]
     fn children_are_linked_and_auto_headings_get_a_level() {
         let n = note("- a\n\t- b\n\t  heading:: true");
-        assert_eq!(n.blocks[0].children, [1]);
+        assert_eq!(*n.blocks[0].children, [1]);
         assert_eq!(n.blocks[1].heading, Some(3));
     }
 }

@@ -96,14 +96,16 @@ pub fn normalize_key(key: &str) -> String {
 
 /// Builds a [`Property`] from a line's key and value.
 pub fn property(raw_key: &str, value: &str) -> Property {
-    let key = normalize_key(raw_key);
-    let refs = if is_unparsed_key(&key)
+    let mut key = normalize_key(raw_key);
+    key.shrink_to_fit();
+    let mut refs = if is_unparsed_key(&key)
         || value.starts_with('"') && value.ends_with('"') && value.len() > 1
     {
         Vec::new()
     } else {
         value_refs(&key, value)
     };
+    refs.shrink_to_fit();
     Property { key, value: value.to_string(), refs }
 }
 

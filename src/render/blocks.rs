@@ -129,7 +129,7 @@ pub fn render_tree(blocks: &[Block], roots: &[usize], ctx: &TreeContext<'_>) -> 
         };
         frame.pos += 1;
         let block = &blocks[index];
-        ctx.links.enter_block(block.line);
+        ctx.links.enter_block(block.line as usize);
         if frame.list_open != Some(block.numbered) {
             if let Some(numbered) = frame.list_open {
                 out.push_str(if numbered { "</ol>" } else { "</ul>" });
@@ -178,7 +178,7 @@ fn open_block(
     if collapsed {
         classes.push_str(" collapsed");
     }
-    if let Some(marker) = &block.marker {
+    if let Some(marker) = block.marker() {
         classes.push_str(&format!(" task task-{}", marker.to_ascii_lowercase()));
     }
     out.push_str(&format!("<li class=\"{classes}\"{anchor}>"));
@@ -235,11 +235,11 @@ pub fn content(block: &Block, ctx: &TreeContext<'_>) -> String {
 
 fn task_prefix(block: &Block) -> String {
     let mut html = String::new();
-    if let Some(marker) = &block.marker {
+    if let Some(marker) = block.marker() {
         let lower = marker.to_ascii_lowercase();
         html.push_str(&format!("<span class=\"marker marker-{lower}\">{marker}</span> "));
     }
-    if let Some(priority) = block.priority {
+    if let Some(priority) = block.priority() {
         let p = escape_html(&priority.to_string());
         html.push_str(&format!(
             "<span class=\"priority priority-{}\">{p}</span> ",
@@ -251,7 +251,7 @@ fn task_prefix(block: &Block) -> String {
 
 fn planning(block: &Block) -> String {
     let mut html = String::new();
-    for (label, value) in [("Scheduled", &block.scheduled), ("Deadline", &block.deadline)] {
+    for (label, value) in [("Scheduled", block.scheduled()), ("Deadline", block.deadline())] {
         if let Some(value) = value {
             html.push_str(&format!(
                 "<p class=\"planning planning-{}\">{label}: <time>{}</time></p>",
@@ -265,8 +265,8 @@ fn planning(block: &Block) -> String {
 
 /// The first line as inline HTML (for summaries and refs); falls back to a text excerpt.
 pub fn title_html(block: &Block, ctx: &TreeContext<'_>) -> String {
-    if !block.title.trim().is_empty() {
-        return render_inline(&block.title, ctx.links, ctx.options);
+    if !block.title().trim().is_empty() {
+        return render_inline(block.title(), ctx.links, ctx.options);
     }
     let text = plain_text(&block.body);
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
@@ -278,7 +278,7 @@ fn summary(block: &Block, ctx: &TreeContext<'_>) -> String {
     let title = title_html(block, ctx);
     let title = if title.is_empty() { "…".to_string() } else { title };
     match block.heading {
-        Some(level) if !block.title.is_empty() => {
+        Some(level) if !block.title().is_empty() => {
             format!("{}<h{level}>{title}</h{level}>", task_prefix(block))
         }
         _ => format!("{}{title}", task_prefix(block)),
@@ -287,8 +287,8 @@ fn summary(block: &Block, ctx: &TreeContext<'_>) -> String {
 
 /// The body without its first line when that line is the title.
 fn without_title(block: &Block) -> Vec<BodyNode> {
-    let mut body = block.body.clone();
-    if block.title.is_empty() {
+    let mut body = block.body.to_vec();
+    if block.title().is_empty() {
         return body;
     }
     if let Some(BodyNode::Markdown(text)) = body.first_mut() {

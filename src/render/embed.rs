@@ -77,7 +77,11 @@ fn embed_page(links: &PageLinks<'_>, name: &str) -> String {
             let roots: Vec<usize> = note
                 .roots()
                 .flat_map(|r| {
-                    if note.blocks[r].pre_block { note.blocks[r].children.clone() } else { vec![r] }
+                    if note.blocks[r].pre_block {
+                        note.blocks[r].children.to_vec()
+                    } else {
+                        vec![r]
+                    }
                 })
                 .collect();
             let ctx = TreeContext { links, options: links.options, anchors: &[], cache: None };

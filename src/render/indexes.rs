@@ -131,7 +131,7 @@ pub fn journals(site: &Site, order: &[PageId], limit: usize) -> Vec<JournalEntry
                     .roots()
                     .flat_map(|r| {
                         if note.blocks[r].pre_block {
-                            note.blocks[r].children.clone()
+                            note.blocks[r].children.to_vec()
                         } else {
                             vec![r]
                         }

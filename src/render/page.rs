@@ -70,13 +70,13 @@ impl Links for PageLinks<'_> {
         let block = &note.blocks[index];
         let url = format!("{}#{}", page.file_name(), page.anchors[index]);
         // The title renders without further block refs, so cycles cannot recurse.
-        let title = if block.title.trim().is_empty() {
+        let title = if block.title().trim().is_empty() {
             escape_html(plain_text(&block.body).lines().next().unwrap_or(""))
         } else {
             // The title sits inside the reference's own link: links in it
             // become their text (a link inside a link is not HTML).
             strip_links(&render_inline(
-                &strip_block_refs(&block.title),
+                &strip_block_refs(block.title()),
                 &NoRefs(self),
                 MarkdownOptions::default(),
             ))
@@ -369,7 +369,7 @@ fn page_blocks(note: &crate::parse::Note, ctx: &TreeContext<'_>, links: &PageLin
     if let Some(&first) = roots.first() {
         let block = &note.blocks[first];
         if block.pre_block {
-            links.at_line(block.line);
+            links.at_line(block.line as usize);
             if !block.body.is_empty() {
                 let anchor = page_anchor(ctx, first);
                 html.push_str(&format!("<div class=\"pre-block\"{anchor}>"));

@@ -312,9 +312,9 @@ impl Matcher<'_> {
             Query::And(all) => all.iter().all(|q| self.matches(q, loc)),
             Query::Or(any) => any.iter().any(|q| self.matches(q, loc)),
             Query::Not(q) => !self.matches(q, loc),
-            Query::Task(markers) => block.marker.as_ref().is_some_and(|m| markers.contains(m)),
+            Query::Task(markers) => block.marker().is_some_and(|m| markers.iter().any(|x| x == m)),
             Query::Priority(ps) => {
-                block.priority.is_some_and(|p| ps.contains(&p.to_ascii_uppercase().to_string()))
+                block.priority().is_some_and(|p| ps.contains(&p.to_ascii_uppercase().to_string()))
             }
             Query::Property(key, value) => has_property(&block.properties, key, value.as_deref()),
             Query::PageProperty(key, value) => {
@@ -393,7 +393,7 @@ pub fn render_query(links: &PageLinks<'_>, text: &str) -> String {
                 title.chars().take(160).collect()
             };
             let marker = block
-                .and_then(|b| b.marker.as_deref())
+                .and_then(|b| b.marker())
                 .map(|m| {
                     format!("<span class=\"marker marker-{}\">{m}</span> ", m.to_ascii_lowercase())
                 })

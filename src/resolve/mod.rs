@@ -547,13 +547,13 @@ pub fn note_anchors(note: &Note) -> Vec<String> {
     let mut seen: HashMap<String, usize> = HashMap::default();
     note.blocks
         .iter()
-        .map(|b| match &b.uuid {
+        .map(|b| match b.uuid() {
             Some(uuid) => format!("b-{uuid}"),
             None => {
                 // The title and the body's debug form: anchors people have
                 // linked to stay the same from one version to the next.
                 let mut hasher = HashWriter(blake3::Hasher::new());
-                let _ = write!(hasher, "{}\u{0}{:?}", b.title, b.body);
+                let _ = write!(hasher, "{}\u{0}{:?}", b.title(), b.body);
                 let hash = hasher.0.finalize().to_hex();
                 let base = format!("b-{}", &hash[..8]);
                 let n = seen.entry(base.clone()).or_insert(0);
@@ -569,11 +569,11 @@ fn index_uuids(pages: &[Page], diagnostics: &mut Vec<Diagnostic>) -> HashMap<Str
     for (page_id, page) in pages.iter().enumerate() {
         let Some(note) = &page.note else { continue };
         for (i, block) in note.blocks.iter().enumerate() {
-            let Some(uuid) = &block.uuid else { continue };
-            if by_uuid.insert(uuid.clone(), BlockLoc { page: page_id, block: i }).is_some() {
+            let Some(uuid) = block.uuid() else { continue };
+            if by_uuid.insert(uuid.to_string(), BlockLoc { page: page_id, block: i }).is_some() {
                 diagnostics.push(Diagnostic::warning(
                     &note.rel_path,
-                    Some(block.line),
+                    Some(block.line as usize),
                     format!("block id {uuid} is used twice; refs go to this block"),
                 ));
             }

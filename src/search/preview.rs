@@ -81,7 +81,7 @@ pub fn build(site: &Site, index: &Index) -> Vec<Preview> {
 fn referenced_blocks(site: &Site) -> HashMap<PageId, Vec<usize>> {
     let mut found: HashMap<PageId, Vec<usize>> = HashMap::new();
     let notes = site.published().filter_map(|(_, p)| p.note.as_ref());
-    for uuid in notes.flat_map(|n| &n.blocks).flat_map(|b| &b.block_refs) {
+    for uuid in notes.flat_map(|n| &n.blocks).flat_map(|b| b.block_refs()) {
         if let Some(loc) = site.by_uuid.get(uuid).filter(|l| site.pages[l.page].published) {
             found.entry(loc.page).or_default().push(loc.block);
         }

@@ -43,8 +43,8 @@ impl Aux {
         for (id, page) in site.pages.iter().enumerate() {
             let Some(note) = &page.note else { continue };
             by_path.insert(note.rel_path.clone(), id);
-            for uuid in note.blocks.iter().filter_map(|b| b.uuid.as_ref()) {
-                *uuid_counts.entry(uuid.clone()).or_default() += 1;
+            for uuid in note.blocks.iter().filter_map(|b| b.uuid()) {
+                *uuid_counts.entry(uuid.to_string()).or_default() += 1;
             }
         }
         Aux { by_path, uuid_counts, matcher: None }
@@ -218,7 +218,7 @@ fn plain_ref_identities(note: &Note) -> BTreeSet<String> {
 }
 
 fn uuids(note: &Note) -> Vec<&str> {
-    note.blocks.iter().filter_map(|b| b.uuid.as_deref()).collect()
+    note.blocks.iter().filter_map(|b| b.uuid()).collect()
 }
 
 /// Why an edit needs a full resolve, or `Ok` when it can be patched.
@@ -361,9 +361,9 @@ pub fn patch(site: &mut Site, aux: &mut Aux, new: Note) -> Result<Patched, Box<(
         aux.uuid_counts.remove(uuid);
     }
     for (i, block) in new.blocks.iter().enumerate() {
-        if let Some(uuid) = &block.uuid {
-            site.by_uuid.insert(uuid.clone(), BlockLoc { page, block: i });
-            aux.uuid_counts.insert(uuid.clone(), 1);
+        if let Some(uuid) = block.uuid() {
+            site.by_uuid.insert(uuid.to_string(), BlockLoc { page, block: i });
+            aux.uuid_counts.insert(uuid.to_string(), 1);
         }
     }
     site.pages[page].anchors = crate::resolve::note_anchors(&new);
@@ -374,7 +374,11 @@ pub fn patch(site: &mut Site, aux: &mut Aux, new: Note) -> Result<Patched, Box<(
 /// Block UUIDs whose block (index) differs between two versions of a note.
 fn moved_uuids(old: &Note, new: &Note) -> BTreeSet<String> {
     let index = |note: &Note| -> BTreeMap<String, usize> {
-        note.blocks.iter().enumerate().filter_map(|(i, b)| b.uuid.clone().map(|u| (u, i))).collect()
+        note.blocks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| b.uuid().map(|u| (u.to_string(), i)))
+            .collect()
     };
     let (a, b) = (index(old), index(new));
     a.keys().chain(b.keys()).filter(|u| a.get(*u) != b.get(*u)).cloned().collect()
