@@ -7,6 +7,9 @@
 //! to 1..=63) and the term's first word position, for phrase boosts.
 //! Unpublished pages never enter the index.
 
+use std::borrow::Cow;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
 use rustc_hash::FxHashMap as HashMap;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -221,14 +224,12 @@ impl Index {
 
 /// One page's documents and postings, built independently of the others.
 ///
-/// Terms are numbered per page ([`PageTerms`]) so that a posting does not
-/// carry a string of its own: a page repeats its terms in many blocks, and a
-/// large graph has millions of postings but only thousands of distinct terms.
+/// Postings carry a term id of the [`TermTable`] rather than a string of
+/// their own: a page repeats its terms in many blocks, and a large graph has
+/// millions of postings but only thousands of distinct terms.
 struct PagePart {
     entry: PageEntry,
-    /// The page's distinct terms, by local id.
-    terms: Vec<String>,
-    /// (local term id, posting).
+    /// (term id, posting).
     postings: Vec<(u32, Posting)>,
     docs: u32,
     text_bytes: u64,
@@ -241,26 +242,39 @@ const MERGE_CHUNK: usize = 512;
 /// Builds the index of every published page.
 pub fn build(site: &Site) -> Index {
     let pages: Vec<&Page> = site.published().map(|(_, p)| p).collect();
+    let table = Mutex::new(TermTable::default());
+    let pool: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
     let mut merger = Merger::default();
     for (chunk_number, chunk) in pages.chunks(MERGE_CHUNK).enumerate() {
         let first = chunk_number * MERGE_CHUNK;
         let parts: Vec<PagePart> = chunk
             .par_iter()
             .enumerate()
-            .map(|(i, page)| page_part(site, page, (first + i) as u32))
+            .map(|(i, page)| {
+                let mut scratch = lock(&pool).pop().unwrap_or_default();
+                let part = page_part(site, page, (first + i) as u32, &mut scratch, &table);
+                lock(&pool).push(scratch);
+                part
+            })
             .collect();
         for part in parts {
             merger.add(part);
         }
     }
-    merger.finish()
+    let table = table.into_inner().unwrap_or_else(PoisonError::into_inner);
+    merger.finish(table.terms)
+}
+
+/// The lock of a mutex, whether or not another thread panicked holding it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Merges page parts, in page order, into one index.
 #[derive(Default)]
 struct Merger {
-    ids: HashMap<String, u32>,
-    terms: Vec<(String, Postings)>,
+    /// Postings by term id.
+    postings: Vec<Postings>,
     index: Index,
 }
 
@@ -269,104 +283,127 @@ impl Merger {
         self.index.docs += part.docs;
         self.index.text_bytes += part.text_bytes;
         self.index.pages.push(part.entry);
-        let global: Vec<u32> = part
-            .terms
-            .into_iter()
-            .map(|term| match self.ids.get(&term) {
-                Some(&id) => id,
-                None => {
-                    let id = self.terms.len() as u32;
-                    self.ids.insert(term.clone(), id);
-                    self.terms.push((term, Postings::default()));
-                    id
-                }
-            })
-            .collect();
-        for (local, posting) in part.postings {
-            self.terms[global[local as usize] as usize].1.push(posting);
+        for (id, posting) in part.postings {
+            let id = id as usize;
+            if id >= self.postings.len() {
+                self.postings.resize_with(id + 1, Postings::default);
+            }
+            self.postings[id].push(posting);
         }
     }
 
-    fn finish(mut self) -> Index {
-        for (_, postings) in &mut self.terms {
-            postings.shrink_to_fit();
-        }
-        self.terms.sort_by(|a, b| js_order(&a.0, &b.0));
-        self.index.terms = self.terms;
+    /// The index, with the terms of the ids (every id that has postings).
+    fn finish(mut self, terms: Vec<String>) -> Index {
+        let mut terms: Vec<(String, Postings)> = terms
+            .into_iter()
+            .zip(self.postings.into_iter().chain(std::iter::repeat_with(Postings::default)))
+            .filter(|(_, postings)| !postings.is_empty())
+            .map(|(term, mut postings)| {
+                postings.shrink_to_fit();
+                (term, postings)
+            })
+            .collect();
+        terms.sort_by(|a, b| js_order(&a.0, &b.0));
+        self.index.terms = terms;
         self.index
     }
 }
 
-/// An empty slot of [`PageTerms::field_slot`] and [`PageTerms::doc_slot`].
-const NONE: u32 = u32::MAX;
-
-/// A page's terms, numbered in order of first use; words are stemmed once per page.
+/// The terms of the whole index, numbered in order of first use by any
+/// page. The numbers only live in memory: the index orders terms by string,
+/// so which thread numbered a term first changes nothing in the output.
 #[derive(Default)]
-struct PageTerms {
-    /// Folded word → local term id.
-    by_word: HashMap<String, u32>,
-    /// Stemmed term → local term id.
-    by_term: HashMap<String, u32>,
+struct TermTable {
+    /// Stemmed term → id.
+    ids: HashMap<String, u32>,
+    /// Terms by id.
     terms: Vec<String>,
-    /// Per local term id: its slot in the counts of the field being read, or [`NONE`].
-    field_slot: Vec<u32>,
-    /// Per local term id: its slot in the document being read, or [`NONE`].
-    doc_slot: Vec<u32>,
 }
 
-impl PageTerms {
-    fn id(&mut self, word: &str) -> u32 {
-        if let Some(&id) = self.by_word.get(word) {
+impl TermTable {
+    fn id(&mut self, term: String) -> u32 {
+        if let Some(&id) = self.ids.get(&term) {
             return id;
         }
-        let term = tokenize::stem(word);
-        let id = match self.by_term.get(&term) {
-            Some(&id) => id,
-            None => {
-                let id = self.terms.len() as u32;
-                self.by_term.insert(term.clone(), id);
-                self.terms.push(term);
-                self.field_slot.push(NONE);
-                self.doc_slot.push(NONE);
-                id
-            }
-        };
-        self.by_word.insert(word.to_string(), id);
+        let id = self.terms.len() as u32;
+        self.ids.insert(term.clone(), id);
+        self.terms.push(term);
         id
     }
 }
 
-fn page_part(site: &Site, page: &Page, ordinal: u32) -> PagePart {
+/// An empty slot of [`Scratch::field_slot`] and [`Scratch::doc_slot`].
+const NONE: u32 = u32::MAX;
+
+/// What indexing a page needs besides the page, kept from page to page (one
+/// per thread at a time): words already stemmed and numbered, and buffers.
+#[derive(Default)]
+struct Scratch {
+    /// Folded word → term id: a word is stemmed and looked up in the shared
+    /// [`TermTable`] once per thread, not once per page.
+    by_word: HashMap<Box<str>, u32>,
+    /// Per term id: its slot in `counts` (the field being read), or [`NONE`].
+    field_slot: Vec<u32>,
+    /// Per term id: its slot in `found` (the document being read), or [`NONE`].
+    doc_slot: Vec<u32>,
+    /// (term id, best field score, first position) of the document being
+    /// read, in order of first use.
+    found: Vec<(u32, f32, u32)>,
+    /// (term id, occurrences, first position) of the field being read.
+    counts: Vec<(u32, u32, u32)>,
+    tokenizer: tokenize::Tokenizer,
+}
+
+impl Scratch {
+    fn id(by_word: &mut HashMap<Box<str>, u32>, table: &Mutex<TermTable>, word: &str) -> u32 {
+        if let Some(&id) = by_word.get(word) {
+            return id;
+        }
+        let id = lock(table).id(tokenize::stem(word));
+        by_word.insert(word.into(), id);
+        id
+    }
+}
+
+fn page_part(
+    site: &Site,
+    page: &Page,
+    ordinal: u32,
+    scratch: &mut Scratch,
+    table: &Mutex<TermTable>,
+) -> PagePart {
     let aliases = page.aliases.clone();
     let tags: Vec<String> = page.tags.iter().map(|&t| site.pages[t].name.clone()).collect();
-    let mut fields: Vec<(Field, String)> = vec![(Field::Title, page.name.clone())];
-    fields.extend(aliases.iter().map(|a| (Field::Alias, a.clone())));
-    fields.extend(tags.iter().map(|t| (Field::Tag, t.clone())));
-    fields.extend(page.namespace.iter().map(|&n| (Field::Namespace, site.pages[n].name.clone())));
+    let mut fields: Vec<(Field, Cow<'_, str>)> = vec![(Field::Title, page.name.as_str().into())];
+    fields.extend(aliases.iter().map(|a| (Field::Alias, a.as_str().into())));
+    fields.extend(tags.iter().map(|t| (Field::Tag, t.as_str().into())));
+    fields.extend(
+        page.namespace.iter().map(|&n| (Field::Namespace, site.pages[n].name.as_str().into())),
+    );
     if let Some(note) = &page.note {
-        fields.extend(property_texts(&note.properties).map(|t| (Field::Text, t)));
+        fields.extend(property_texts(&note.properties).map(|t| (Field::Text, t.into())));
     }
-    let mut terms = PageTerms::default();
     let mut postings = Vec::new();
     let mut text_bytes = text_len(&fields);
-    let mut docs = u32::from(add_doc(&mut postings, &mut terms, ordinal, 0, &fields));
+    let mut docs = u32::from(add_doc(&mut postings, scratch, table, ordinal, 0, &fields));
     let mut blocks = Vec::new();
     if let Some(note) = &page.note {
+        blocks.reserve_exact(note.blocks.len());
         for (i, block) in note.blocks.iter().enumerate() {
             let code = code_text(&block.body);
             let fields = block_fields(block, &code);
             text_bytes += text_len(&fields);
-            let found = add_doc(&mut postings, &mut terms, ordinal, i as u32 + 1, &fields);
+            let found = add_doc(&mut postings, scratch, table, ordinal, i as u32 + 1, &fields);
             docs += u32::from(found);
             blocks.push(block_entry(block, &code, found.then(|| page.anchors.get(i)).flatten()));
         }
     }
     let entry =
         PageEntry { title: page.name.clone(), file: page.file_name(), aliases, tags, blocks };
-    PagePart { entry, terms: terms.terms, postings, docs, text_bytes }
+    PagePart { entry, postings, docs, text_bytes }
 }
 
-fn text_len(fields: &[(Field, String)]) -> u64 {
+fn text_len(fields: &[(Field, Cow<'_, str>)]) -> u64 {
     fields.iter().map(|(_, t)| t.len() as u64).sum()
 }
 
@@ -380,47 +417,50 @@ fn property_texts(properties: &[props::Property]) -> impl Iterator<Item = String
 }
 
 /// A block's searchable text by field.
-fn block_fields(block: &Block, code: &str) -> Vec<(Field, String)> {
+fn block_fields<'a>(block: &'a Block, code: &'a str) -> Vec<(Field, Cow<'a, str>)> {
     // A pre-block without a body is shown as the page's properties, with no anchor.
     if block.pre_block && block.body.is_empty() {
         return Vec::new();
     }
-    let mut fields = Vec::new();
+    let mut fields = Vec::with_capacity(3 + block.properties.len());
     let (first, rest) = block.text.split_once('\n').unwrap_or((&block.text, ""));
     if is_heading_like(block, first) {
-        fields.push((Field::Heading, first.to_string()));
-        fields.push((Field::Text, rest.to_string()));
+        fields.push((Field::Heading, first.into()));
+        fields.push((Field::Text, rest.into()));
     } else {
-        fields.push((Field::Text, block.text.clone()));
+        fields.push((Field::Text, block.text.as_str().into()));
     }
-    fields.extend(property_texts(&block.properties).map(|t| (Field::Text, t)));
-    fields.push((Field::Code, code.to_string()));
+    fields.extend(property_texts(&block.properties).map(|t| (Field::Text, t.into())));
+    fields.push((Field::Code, code.into()));
     fields
 }
 
 /// Headings, and short first lines of blocks with children (an outline's section titles).
 fn is_heading_like(block: &Block, first_line: &str) -> bool {
     block.heading.is_some()
-        || (!block.children.is_empty() && first_line.split_whitespace().count() <= 10)
+        || (!block.children.is_empty() && first_line.split_whitespace().nth(10).is_none())
 }
 
 /// Adds one document's postings; returns whether it has any term.
 fn add_doc(
     out: &mut Vec<(u32, Posting)>,
-    terms: &mut PageTerms,
+    scratch: &mut Scratch,
+    table: &Mutex<TermTable>,
     page: u32,
     block: u32,
-    fields: &[(Field, String)],
+    fields: &[(Field, Cow<'_, str>)],
 ) -> bool {
-    // (local term id, best field score, first position), in order of first use.
-    let mut found: Vec<(u32, f32, u32)> = Vec::new();
-    // (local term id, occurrences, first position) of the field being read.
-    let mut counts: Vec<(u32, u32, u32)> = Vec::new();
+    let Scratch { by_word, field_slot, doc_slot, found, counts, tokenizer } = scratch;
+    found.clear();
     let mut position = 0;
     for (field, text) in fields {
-        let (len, last) = tokenize::each_word(text, position, |word, at, _| {
-            let id = terms.id(word);
-            let slot = &mut terms.field_slot[id as usize];
+        let (len, last) = tokenizer.each_word(text, position, |word, at, _| {
+            let id = Scratch::id(by_word, table, word);
+            if id as usize >= field_slot.len() {
+                field_slot.resize(id as usize + 1, NONE);
+                doc_slot.resize(id as usize + 1, NONE);
+            }
+            let slot = &mut field_slot[id as usize];
             match *slot {
                 NONE => {
                     *slot = counts.len() as u32;
@@ -431,9 +471,9 @@ fn add_doc(
         });
         position = last.map_or(position, |p| p + 2);
         for (id, tf, first) in counts.drain(..) {
-            terms.field_slot[id as usize] = NONE;
+            field_slot[id as usize] = NONE;
             let score = field.score(tf, len);
-            let slot = &mut terms.doc_slot[id as usize];
+            let slot = &mut doc_slot[id as usize];
             match *slot {
                 NONE => {
                     *slot = found.len() as u32;
@@ -448,8 +488,8 @@ fn add_doc(
         }
     }
     let any = !found.is_empty();
-    for (id, score, position) in found {
-        terms.doc_slot[id as usize] = NONE;
+    for &(id, score, position) in found.iter() {
+        doc_slot[id as usize] = NONE;
         out.push((id, Posting { page, block, score: quantise(score), position }));
     }
     any
