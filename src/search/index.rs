@@ -131,10 +131,21 @@ impl Postings {
 
     /// The encoded form of the index files: the count, then the postings.
     pub fn encoded(&self) -> String {
-        let mut out = String::with_capacity(self.body.len() + 4);
-        push_number(&mut out, self.count);
-        out.push_str(&self.body);
+        let mut out = String::with_capacity(self.encoded_len());
+        self.write_encoded(&mut out);
         out
+    }
+
+    /// Appends [`Postings::encoded`] to `out`.
+    pub fn write_encoded(&self, out: &mut String) {
+        push_number(out, self.count);
+        out.push_str(&self.body);
+    }
+
+    /// The length of [`Postings::encoded`].
+    pub fn encoded_len(&self) -> usize {
+        let digits = (32 - self.count.leading_zeros()).div_ceil(5).max(1) as usize;
+        digits + self.body.len()
     }
 
     /// The postings, decoded.
@@ -351,6 +362,8 @@ struct Scratch {
     found: Vec<(u32, f32, u32)>,
     /// (term id, occurrences, first position) of the field being read.
     counts: Vec<(u32, u32, u32)>,
+    /// The postings of the page being read.
+    postings: Vec<(u32, Posting)>,
     tokenizer: tokenize::Tokenizer,
 }
 
@@ -383,7 +396,8 @@ fn page_part(
     if let Some(note) = &page.note {
         fields.extend(property_texts(&note.properties).map(|t| (Field::Text, t.into())));
     }
-    let mut postings = Vec::new();
+    // Grown once per thread rather than once per page; the part gets an exact copy.
+    let mut postings = std::mem::take(&mut scratch.postings);
     let mut text_bytes = text_len(&fields);
     let mut docs = u32::from(add_doc(&mut postings, scratch, table, ordinal, 0, &fields));
     let mut blocks = Vec::new();
@@ -400,7 +414,10 @@ fn page_part(
     }
     let entry =
         PageEntry { title: page.name.clone(), file: page.file_name(), aliases, tags, blocks };
-    PagePart { entry, postings, docs, text_bytes }
+    let part = PagePart { entry, postings: postings.as_slice().to_vec(), docs, text_bytes };
+    postings.clear();
+    scratch.postings = postings;
+    part
 }
 
 fn text_len(fields: &[(Field, Cow<'_, str>)]) -> u64 {
@@ -450,7 +467,7 @@ fn add_doc(
     block: u32,
     fields: &[(Field, Cow<'_, str>)],
 ) -> bool {
-    let Scratch { by_word, field_slot, doc_slot, found, counts, tokenizer } = scratch;
+    let Scratch { by_word, field_slot, doc_slot, found, counts, tokenizer, .. } = scratch;
     found.clear();
     let mut position = 0;
     for (field, text) in fields {
@@ -552,23 +569,34 @@ fn block_entry(block: &Block, code: &str, anchor: Option<&String>) -> BlockEntry
 
 /// Collapses runs of spaces (keeping the first line break when `lines`) and cuts at `max` chars.
 fn clip(text: &str, max: usize, lines: bool) -> String {
-    let mut out = String::new();
-    let (first, rest) = match text.trim().split_once('\n') {
-        Some((first, rest)) if lines => (first, Some(rest)),
-        _ => (text.trim(), None),
+    let text = text.trim();
+    let (first, rest) = match text.split_once('\n') {
+        Some((first, rest)) if lines => (first, rest),
+        _ => (text, ""),
     };
-    out.push_str(&first.split_whitespace().collect::<Vec<_>>().join(" "));
-    if let Some(rest) = rest {
-        let rest = rest.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !rest.is_empty() {
-            out.push('\n');
-            out.push_str(&rest);
+    let mut out = String::with_capacity(text.len().min(max + 16));
+    // Characters in `out`; words after the first `max + 1` characters would be cut off.
+    let mut chars = 0;
+    let first = first.split_whitespace().map(|w| (w, ' '));
+    let rest =
+        rest.split_whitespace().enumerate().map(|(i, w)| (w, if i == 0 { '\n' } else { ' ' }));
+    for (i, (word, separator)) in first.chain(rest).enumerate() {
+        if chars > max {
+            break;
+        }
+        if i > 0 || separator == '\n' {
+            out.push(separator);
+            chars += 1;
+        }
+        out.push_str(word);
+        chars += word.chars().count();
+    }
+    if chars > max {
+        if let Some((cut, _)) = out.char_indices().nth(max) {
+            out.truncate(cut);
         }
     }
-    match out.char_indices().nth(max) {
-        Some((cut, _)) => out[..cut].to_string(),
-        None => out,
-    }
+    out
 }
 
 #[cfg(test)]
@@ -619,10 +647,50 @@ mod tests {
         assert!(Postings::default().decode().is_empty());
     }
 
+    /// The first form of [`clip`], which collapsed whole texts before cutting.
+    fn clip_reference(text: &str, max: usize, lines: bool) -> String {
+        let mut out = String::new();
+        let (first, rest) = match text.trim().split_once('\n') {
+            Some((first, rest)) if lines => (first, Some(rest)),
+            _ => (text.trim(), None),
+        };
+        out.push_str(&first.split_whitespace().collect::<Vec<_>>().join(" "));
+        if let Some(rest) = rest {
+            let rest = rest.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !rest.is_empty() {
+                out.push('\n');
+                out.push_str(&rest);
+            }
+        }
+        match out.char_indices().nth(max) {
+            Some((cut, _)) => out[..cut].to_string(),
+            None => out,
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn clip_cuts_as_collapsing_everything_first_did(
+            text in "[ab é\n\t\u{a0}]{0,30}",
+            max in 0usize..12,
+            lines: bool,
+        ) {
+            proptest::prop_assert_eq!(clip(&text, max, lines), clip_reference(&text, max, lines));
+        }
+    }
+
     #[test]
     fn clip_collapses_spaces_and_cuts() {
         assert_eq!(clip("  a   b\n c  d \n e", 100, true), "a b\nc d e");
         assert_eq!(clip("a\nb", 100, false), "a b");
         assert_eq!(clip("éééé", 2, false), "éé");
+        assert_eq!(clip(" \n  b  c\n", 100, true), "b c");
+        assert_eq!(clip("a \n\t\n", 100, true), "a");
+        assert_eq!(clip("a\n  \n b", 100, true), "a\nb");
+        assert_eq!(clip("ab  cd ef", 4, false), "ab c");
+        assert_eq!(clip("ab  cd ef", 5, false), "ab cd");
+        assert_eq!(clip("ab\ncd ef", 3, true), "ab\n");
+        assert_eq!(clip("ab cd", 0, false), "");
+        assert_eq!(clip("", 10, true), "");
     }
 }
