@@ -534,14 +534,24 @@ pub fn code_text(body: &[BodyNode]) -> String {
     out
 }
 
+/// Whether `markdown` holds ```` ``` ````, `~~~`, a tab, or four spaces at
+/// the start of a line: most blocks have no code, and fences and indented
+/// code both need one of these. One pass over the bytes.
+fn may_have_code(markdown: &str) -> bool {
+    let bytes = markdown.as_bytes();
+    if bytes.starts_with(b"    ") {
+        return true;
+    }
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\t' => true,
+        b'`' | b'~' => bytes[i..].starts_with(&[b, b, b]),
+        b'\n' => bytes[i + 1..].starts_with(b"    "),
+        _ => false,
+    })
+}
+
 fn fenced_code(markdown: &str, out: &mut String) {
-    // Most blocks have no code: fences and indented code both need one of these.
-    let may_have_code = markdown.contains("```")
-        || markdown.contains("~~~")
-        || markdown.contains('\t')
-        || markdown.starts_with("    ")
-        || markdown.contains("\n    ");
-    if !may_have_code {
+    if !may_have_code(markdown) {
         return;
     }
     let mut in_code = false;
@@ -574,6 +584,7 @@ fn clip(text: &str, max: usize, lines: bool) -> String {
         Some((first, rest)) if lines => (first, rest),
         _ => (text, ""),
     };
+    let ascii = text.is_ascii();
     let mut out = String::with_capacity(text.len().min(max + 16));
     // Characters in `out`; words after the first `max + 1` characters would be cut off.
     let mut chars = 0;
@@ -589,7 +600,7 @@ fn clip(text: &str, max: usize, lines: bool) -> String {
             chars += 1;
         }
         out.push_str(word);
-        chars += word.chars().count();
+        chars += if ascii { word.len() } else { word.chars().count() };
     }
     if chars > max {
         if let Some((cut, _)) = out.char_indices().nth(max) {
@@ -676,6 +687,40 @@ mod tests {
             lines: bool,
         ) {
             proptest::prop_assert_eq!(clip(&text, max, lines), clip_reference(&text, max, lines));
+        }
+    }
+
+    #[test]
+    fn code_is_looked_for_where_a_fence_tab_or_indent_is() {
+        let reference = |m: &str| {
+            m.contains("```")
+                || m.contains("~~~")
+                || m.contains('\t')
+                || m.starts_with("    ")
+                || m.contains("\n    ")
+        };
+        for m in [
+            "",
+            "plain",
+            "a ``` b",
+            "``",
+            "`` `",
+            "~~~",
+            "~~ ~",
+            "x\ty",
+            "    code",
+            "   not",
+            "a\n    b",
+            "a\n   b",
+            "a\n",
+            "\n",
+            "``~",
+            "a`",
+            "~~",
+            "é```",
+            "é\n    x",
+        ] {
+            assert_eq!(may_have_code(m), reference(m), "{m:?}");
         }
     }
 
