@@ -352,7 +352,7 @@ const NONE: u32 = u32::MAX;
 struct Scratch {
     /// Folded word → term id: a word is stemmed and looked up in the shared
     /// [`TermTable`] once per thread, not once per page.
-    by_word: HashMap<Box<str>, u32>,
+    by_word: WordIds,
     /// Per term id: its slot in `counts` (the field being read), or [`NONE`].
     field_slot: Vec<u32>,
     /// Per term id: its slot in `found` (the document being read), or [`NONE`].
@@ -367,14 +367,39 @@ struct Scratch {
     tokenizer: tokenize::Tokenizer,
 }
 
-impl Scratch {
-    fn id(by_word: &mut HashMap<Box<str>, u32>, table: &Mutex<TermTable>, word: &str) -> u32 {
-        if let Some(&id) = by_word.get(word) {
-            return id;
+/// Folded word → term id. Most words are short: up to [`SHORT_WORD`] bytes
+/// they are keyed by a number (the bytes, zero-padded, and the length), so
+/// a lookup compares two integers instead of calling `memcmp`.
+#[derive(Default)]
+struct WordIds {
+    short: HashMap<u128, u32>,
+    long: HashMap<Box<str>, u32>,
+}
+
+/// The longest word [`WordIds`] keys by a number.
+const SHORT_WORD: usize = 15;
+
+impl WordIds {
+    /// The key of a word of at most [`SHORT_WORD`] bytes.
+    fn short_key(word: &str) -> u128 {
+        let mut key = [0u8; 16];
+        key[..word.len()].copy_from_slice(word.as_bytes());
+        key[15] = word.len() as u8;
+        u128::from_le_bytes(key)
+    }
+
+    /// The term id of a word: its stem's in the shared table.
+    fn id(&mut self, table: &Mutex<TermTable>, word: &str) -> u32 {
+        let new = || lock(table).id(tokenize::stem(word));
+        if word.len() <= SHORT_WORD {
+            *self.short.entry(Self::short_key(word)).or_insert_with(new)
+        } else if let Some(&id) = self.long.get(word) {
+            id
+        } else {
+            let id = new();
+            self.long.insert(word.into(), id);
+            id
         }
-        let id = lock(table).id(tokenize::stem(word));
-        by_word.insert(word.into(), id);
-        id
     }
 }
 
@@ -472,7 +497,7 @@ fn add_doc(
     let mut position = 0;
     for (field, text) in fields {
         let (len, last) = tokenizer.each_word(text, position, |word, at, _| {
-            let id = Scratch::id(by_word, table, word);
+            let id = by_word.id(table, word);
             if id as usize >= field_slot.len() {
                 field_slot.resize(id as usize + 1, NONE);
                 doc_slot.resize(id as usize + 1, NONE);
@@ -542,11 +567,20 @@ fn may_have_code(markdown: &str) -> bool {
     if bytes.starts_with(b"    ") {
         return true;
     }
-    bytes.iter().enumerate().any(|(i, &b)| match b {
-        b'\t' => true,
-        b'`' | b'~' => bytes[i..].starts_with(&[b, b, b]),
-        b'\n' => bytes[i + 1..].starts_with(b"    "),
-        _ => false,
+    let candidate = |b: &u8| matches!(b, b'\t' | b'`' | b'~' | b'\n');
+    // A chunk at a time, without an early exit inside it, so the scan is
+    // vectorised; a chunk with a candidate byte is then looked at closely.
+    bytes.chunks(32).enumerate().any(|(n, chunk)| {
+        chunk.iter().fold(false, |any, b| any | candidate(b))
+            && chunk.iter().enumerate().any(|(j, &b)| {
+                let i = n * 32 + j;
+                match b {
+                    b'\t' => true,
+                    b'`' | b'~' => bytes[i..].starts_with(&[b, b, b]),
+                    b'\n' => bytes[i + 1..].starts_with(b"    "),
+                    _ => false,
+                }
+            })
     })
 }
 
@@ -584,30 +618,64 @@ fn clip(text: &str, max: usize, lines: bool) -> String {
         Some((first, rest)) if lines => (first, rest),
         _ => (text, ""),
     };
-    let ascii = text.is_ascii();
     let mut out = String::with_capacity(text.len().min(max + 16));
+    if text.is_ascii() {
+        clip_words(&mut out, AsciiWords(first), AsciiWords(rest), max, str::len);
+    } else {
+        let (first, rest) = (first.split_whitespace(), rest.split_whitespace());
+        clip_words(&mut out, first, rest, max, |w| w.chars().count());
+    }
+    out
+}
+
+/// The words of an ASCII text, split at whitespace as [`str::split_whitespace`] does.
+struct AsciiWords<'a>(&'a str);
+
+impl<'a> Iterator for AsciiWords<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        // The whitespace of `char::is_whitespace` among ASCII characters.
+        let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+        let bytes = self.0.as_bytes();
+        let start = bytes.iter().position(|b| !space(b))?;
+        let end = bytes[start..].iter().position(space).map_or(bytes.len(), |n| start + n);
+        // ASCII: every index is a character boundary.
+        let word = &self.0[start..end];
+        self.0 = &self.0[end..];
+        Some(word)
+    }
+}
+
+/// Appends the words of `first` joined by spaces, then a line break and
+/// those of `rest` (if any), cut at `max` characters (`chars` counts a word's).
+fn clip_words<'a>(
+    out: &mut String,
+    first: impl Iterator<Item = &'a str>,
+    rest: impl Iterator<Item = &'a str>,
+    max: usize,
+    chars: impl Fn(&str) -> usize,
+) {
     // Characters in `out`; words after the first `max + 1` characters would be cut off.
-    let mut chars = 0;
-    let first = first.split_whitespace().map(|w| (w, ' '));
-    let rest =
-        rest.split_whitespace().enumerate().map(|(i, w)| (w, if i == 0 { '\n' } else { ' ' }));
+    let mut count = 0;
+    let first = first.map(|w| (w, ' '));
+    let rest = rest.enumerate().map(|(i, w)| (w, if i == 0 { '\n' } else { ' ' }));
     for (i, (word, separator)) in first.chain(rest).enumerate() {
-        if chars > max {
+        if count > max {
             break;
         }
         if i > 0 || separator == '\n' {
             out.push(separator);
-            chars += 1;
+            count += 1;
         }
         out.push_str(word);
-        chars += if ascii { word.len() } else { word.chars().count() };
+        count += chars(word);
     }
-    if chars > max {
+    if count > max {
         if let Some((cut, _)) = out.char_indices().nth(max) {
             out.truncate(cut);
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -682,7 +750,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn clip_cuts_as_collapsing_everything_first_did(
-            text in "[ab é\n\t\u{a0}]{0,30}",
+            text in "[ab é\n\t\r\u{b}\u{c}\u{a0}]{0,30}|[ab\n\t\r\u{b}\u{c}]{0,30}",
             max in 0usize..12,
             lines: bool,
         ) {
@@ -722,6 +790,40 @@ mod tests {
         ] {
             assert_eq!(may_have_code(m), reference(m), "{m:?}");
         }
+    }
+
+    #[test]
+    fn words_short_and_long_get_their_stems_id() {
+        let table = Mutex::new(TermTable::default());
+        let mut ids = WordIds::default();
+        let (x14, x15, x16) = ("x".repeat(14), "x".repeat(15), "x".repeat(16));
+        let words = [
+            "pods",
+            "pod",
+            "a",
+            "ab",
+            "b",
+            "ba",
+            &x15,
+            &x16,
+            &x14,
+            "日本",
+            "statefulsets",
+            "statefulset",
+            "kube-apiserverss",
+            "kube-apiserverss",
+            "kube-apiservers",
+        ];
+        let got: Vec<u32> = words.iter().map(|w| ids.id(&table, w)).collect();
+        let again: Vec<u32> = words.iter().map(|w| ids.id(&table, w)).collect();
+        assert_eq!(got, again);
+        let terms = lock(&table).terms.clone();
+        for (word, id) in words.iter().zip(&got) {
+            assert_eq!(terms[*id as usize], tokenize::stem(word), "{word}");
+        }
+        assert_eq!(got[0], got[1], "pods and pod share a stem");
+        assert_ne!(got[3], got[5], "ab and ba differ");
+        assert_eq!(terms.len(), 12);
     }
 
     #[test]
