@@ -7,6 +7,9 @@
 //! to 1..=63) and the term's first word position, for phrase boosts.
 //! Unpublished pages never enter the index.
 
+use std::borrow::Cow;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
 use rustc_hash::FxHashMap as HashMap;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -128,10 +131,21 @@ impl Postings {
 
     /// The encoded form of the index files: the count, then the postings.
     pub fn encoded(&self) -> String {
-        let mut out = String::with_capacity(self.body.len() + 4);
-        push_number(&mut out, self.count);
-        out.push_str(&self.body);
+        let mut out = String::with_capacity(self.encoded_len());
+        self.write_encoded(&mut out);
         out
+    }
+
+    /// Appends [`Postings::encoded`] to `out`.
+    pub fn write_encoded(&self, out: &mut String) {
+        push_number(out, self.count);
+        out.push_str(&self.body);
+    }
+
+    /// The length of [`Postings::encoded`].
+    pub fn encoded_len(&self) -> usize {
+        let digits = (32 - self.count.leading_zeros()).div_ceil(5).max(1) as usize;
+        digits + self.body.len()
     }
 
     /// The postings, decoded.
@@ -221,14 +235,12 @@ impl Index {
 
 /// One page's documents and postings, built independently of the others.
 ///
-/// Terms are numbered per page ([`PageTerms`]) so that a posting does not
-/// carry a string of its own: a page repeats its terms in many blocks, and a
-/// large graph has millions of postings but only thousands of distinct terms.
+/// Postings carry a term id of the [`TermTable`] rather than a string of
+/// their own: a page repeats its terms in many blocks, and a large graph has
+/// millions of postings but only thousands of distinct terms.
 struct PagePart {
     entry: PageEntry,
-    /// The page's distinct terms, by local id.
-    terms: Vec<String>,
-    /// (local term id, posting).
+    /// (term id, posting).
     postings: Vec<(u32, Posting)>,
     docs: u32,
     text_bytes: u64,
@@ -241,26 +253,39 @@ const MERGE_CHUNK: usize = 512;
 /// Builds the index of every published page.
 pub fn build(site: &Site) -> Index {
     let pages: Vec<&Page> = site.published().map(|(_, p)| p).collect();
+    let table = Mutex::new(TermTable::default());
+    let pool: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
     let mut merger = Merger::default();
     for (chunk_number, chunk) in pages.chunks(MERGE_CHUNK).enumerate() {
         let first = chunk_number * MERGE_CHUNK;
         let parts: Vec<PagePart> = chunk
             .par_iter()
             .enumerate()
-            .map(|(i, page)| page_part(site, page, (first + i) as u32))
+            .map(|(i, page)| {
+                let mut scratch = lock(&pool).pop().unwrap_or_default();
+                let part = page_part(site, page, (first + i) as u32, &mut scratch, &table);
+                lock(&pool).push(scratch);
+                part
+            })
             .collect();
         for part in parts {
             merger.add(part);
         }
     }
-    merger.finish()
+    let table = table.into_inner().unwrap_or_else(PoisonError::into_inner);
+    merger.finish(table.terms)
+}
+
+/// The lock of a mutex, whether or not another thread panicked holding it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Merges page parts, in page order, into one index.
 #[derive(Default)]
 struct Merger {
-    ids: HashMap<String, u32>,
-    terms: Vec<(String, Postings)>,
+    /// Postings by term id.
+    postings: Vec<Postings>,
     index: Index,
 }
 
@@ -269,104 +294,158 @@ impl Merger {
         self.index.docs += part.docs;
         self.index.text_bytes += part.text_bytes;
         self.index.pages.push(part.entry);
-        let global: Vec<u32> = part
-            .terms
-            .into_iter()
-            .map(|term| match self.ids.get(&term) {
-                Some(&id) => id,
-                None => {
-                    let id = self.terms.len() as u32;
-                    self.ids.insert(term.clone(), id);
-                    self.terms.push((term, Postings::default()));
-                    id
-                }
-            })
-            .collect();
-        for (local, posting) in part.postings {
-            self.terms[global[local as usize] as usize].1.push(posting);
+        for (id, posting) in part.postings {
+            let id = id as usize;
+            if id >= self.postings.len() {
+                self.postings.resize_with(id + 1, Postings::default);
+            }
+            self.postings[id].push(posting);
         }
     }
 
-    fn finish(mut self) -> Index {
-        for (_, postings) in &mut self.terms {
-            postings.shrink_to_fit();
-        }
-        self.terms.sort_by(|a, b| js_order(&a.0, &b.0));
-        self.index.terms = self.terms;
+    /// The index, with the terms of the ids (every id that has postings).
+    fn finish(mut self, terms: Vec<String>) -> Index {
+        let mut terms: Vec<(String, Postings)> = terms
+            .into_iter()
+            .zip(self.postings.into_iter().chain(std::iter::repeat_with(Postings::default)))
+            .filter(|(_, postings)| !postings.is_empty())
+            .map(|(term, mut postings)| {
+                postings.shrink_to_fit();
+                (term, postings)
+            })
+            .collect();
+        terms.sort_by(|a, b| js_order(&a.0, &b.0));
+        self.index.terms = terms;
         self.index
     }
 }
 
-/// An empty slot of [`PageTerms::field_slot`] and [`PageTerms::doc_slot`].
-const NONE: u32 = u32::MAX;
-
-/// A page's terms, numbered in order of first use; words are stemmed once per page.
+/// The terms of the whole index, numbered in order of first use by any
+/// page. The numbers only live in memory: the index orders terms by string,
+/// so which thread numbered a term first changes nothing in the output.
 #[derive(Default)]
-struct PageTerms {
-    /// Folded word → local term id.
-    by_word: HashMap<String, u32>,
-    /// Stemmed term → local term id.
-    by_term: HashMap<String, u32>,
+struct TermTable {
+    /// Stemmed term → id.
+    ids: HashMap<String, u32>,
+    /// Terms by id.
     terms: Vec<String>,
-    /// Per local term id: its slot in the counts of the field being read, or [`NONE`].
-    field_slot: Vec<u32>,
-    /// Per local term id: its slot in the document being read, or [`NONE`].
-    doc_slot: Vec<u32>,
 }
 
-impl PageTerms {
-    fn id(&mut self, word: &str) -> u32 {
-        if let Some(&id) = self.by_word.get(word) {
+impl TermTable {
+    fn id(&mut self, term: String) -> u32 {
+        if let Some(&id) = self.ids.get(&term) {
             return id;
         }
-        let term = tokenize::stem(word);
-        let id = match self.by_term.get(&term) {
-            Some(&id) => id,
-            None => {
-                let id = self.terms.len() as u32;
-                self.by_term.insert(term.clone(), id);
-                self.terms.push(term);
-                self.field_slot.push(NONE);
-                self.doc_slot.push(NONE);
-                id
-            }
-        };
-        self.by_word.insert(word.to_string(), id);
+        let id = self.terms.len() as u32;
+        self.ids.insert(term.clone(), id);
+        self.terms.push(term);
         id
     }
 }
 
-fn page_part(site: &Site, page: &Page, ordinal: u32) -> PagePart {
+/// An empty slot of [`Scratch::field_slot`] and [`Scratch::doc_slot`].
+const NONE: u32 = u32::MAX;
+
+/// What indexing a page needs besides the page, kept from page to page (one
+/// per thread at a time): words already stemmed and numbered, and buffers.
+#[derive(Default)]
+struct Scratch {
+    /// Folded word → term id: a word is stemmed and looked up in the shared
+    /// [`TermTable`] once per thread, not once per page.
+    by_word: WordIds,
+    /// Per term id: its slot in `counts` (the field being read), or [`NONE`].
+    field_slot: Vec<u32>,
+    /// Per term id: its slot in `found` (the document being read), or [`NONE`].
+    doc_slot: Vec<u32>,
+    /// (term id, best field score, first position) of the document being
+    /// read, in order of first use.
+    found: Vec<(u32, f32, u32)>,
+    /// (term id, occurrences, first position) of the field being read.
+    counts: Vec<(u32, u32, u32)>,
+    /// The postings of the page being read.
+    postings: Vec<(u32, Posting)>,
+    tokenizer: tokenize::Tokenizer,
+}
+
+/// Folded word → term id. Most words are short: up to [`SHORT_WORD`] bytes
+/// they are keyed by a number (the bytes, zero-padded, and the length), so
+/// a lookup compares two integers instead of calling `memcmp`.
+#[derive(Default)]
+struct WordIds {
+    short: HashMap<u128, u32>,
+    long: HashMap<Box<str>, u32>,
+}
+
+/// The longest word [`WordIds`] keys by a number.
+const SHORT_WORD: usize = 15;
+
+impl WordIds {
+    /// The key of a word of at most [`SHORT_WORD`] bytes.
+    fn short_key(word: &str) -> u128 {
+        let mut key = [0u8; 16];
+        key[..word.len()].copy_from_slice(word.as_bytes());
+        key[15] = word.len() as u8;
+        u128::from_le_bytes(key)
+    }
+
+    /// The term id of a word: its stem's in the shared table.
+    fn id(&mut self, table: &Mutex<TermTable>, word: &str) -> u32 {
+        let new = || lock(table).id(tokenize::stem(word));
+        if word.len() <= SHORT_WORD {
+            *self.short.entry(Self::short_key(word)).or_insert_with(new)
+        } else if let Some(&id) = self.long.get(word) {
+            id
+        } else {
+            let id = new();
+            self.long.insert(word.into(), id);
+            id
+        }
+    }
+}
+
+fn page_part(
+    site: &Site,
+    page: &Page,
+    ordinal: u32,
+    scratch: &mut Scratch,
+    table: &Mutex<TermTable>,
+) -> PagePart {
     let aliases = page.aliases.clone();
     let tags: Vec<String> = page.tags.iter().map(|&t| site.pages[t].name.clone()).collect();
-    let mut fields: Vec<(Field, String)> = vec![(Field::Title, page.name.clone())];
-    fields.extend(aliases.iter().map(|a| (Field::Alias, a.clone())));
-    fields.extend(tags.iter().map(|t| (Field::Tag, t.clone())));
-    fields.extend(page.namespace.iter().map(|&n| (Field::Namespace, site.pages[n].name.clone())));
+    let mut fields: Vec<(Field, Cow<'_, str>)> = vec![(Field::Title, page.name.as_str().into())];
+    fields.extend(aliases.iter().map(|a| (Field::Alias, a.as_str().into())));
+    fields.extend(tags.iter().map(|t| (Field::Tag, t.as_str().into())));
+    fields.extend(
+        page.namespace.iter().map(|&n| (Field::Namespace, site.pages[n].name.as_str().into())),
+    );
     if let Some(note) = &page.note {
-        fields.extend(property_texts(&note.properties).map(|t| (Field::Text, t)));
+        fields.extend(property_texts(&note.properties).map(|t| (Field::Text, t.into())));
     }
-    let mut terms = PageTerms::default();
-    let mut postings = Vec::new();
+    // Grown once per thread rather than once per page; the part gets an exact copy.
+    let mut postings = std::mem::take(&mut scratch.postings);
     let mut text_bytes = text_len(&fields);
-    let mut docs = u32::from(add_doc(&mut postings, &mut terms, ordinal, 0, &fields));
+    let mut docs = u32::from(add_doc(&mut postings, scratch, table, ordinal, 0, &fields));
     let mut blocks = Vec::new();
     if let Some(note) = &page.note {
+        blocks.reserve_exact(note.blocks.len());
         for (i, block) in note.blocks.iter().enumerate() {
             let code = code_text(&block.body);
             let fields = block_fields(block, &code);
             text_bytes += text_len(&fields);
-            let found = add_doc(&mut postings, &mut terms, ordinal, i as u32 + 1, &fields);
+            let found = add_doc(&mut postings, scratch, table, ordinal, i as u32 + 1, &fields);
             docs += u32::from(found);
             blocks.push(block_entry(block, &code, found.then(|| page.anchors.get(i)).flatten()));
         }
     }
     let entry =
         PageEntry { title: page.name.clone(), file: page.file_name(), aliases, tags, blocks };
-    PagePart { entry, terms: terms.terms, postings, docs, text_bytes }
+    let part = PagePart { entry, postings: postings.as_slice().to_vec(), docs, text_bytes };
+    postings.clear();
+    scratch.postings = postings;
+    part
 }
 
-fn text_len(fields: &[(Field, String)]) -> u64 {
+fn text_len(fields: &[(Field, Cow<'_, str>)]) -> u64 {
     fields.iter().map(|(_, t)| t.len() as u64).sum()
 }
 
@@ -380,47 +459,50 @@ fn property_texts(properties: &[props::Property]) -> impl Iterator<Item = String
 }
 
 /// A block's searchable text by field.
-fn block_fields(block: &Block, code: &str) -> Vec<(Field, String)> {
+fn block_fields<'a>(block: &'a Block, code: &'a str) -> Vec<(Field, Cow<'a, str>)> {
     // A pre-block without a body is shown as the page's properties, with no anchor.
     if block.pre_block && block.body.is_empty() {
         return Vec::new();
     }
-    let mut fields = Vec::new();
+    let mut fields = Vec::with_capacity(3 + block.properties.len());
     let (first, rest) = block.text.split_once('\n').unwrap_or((&block.text, ""));
     if is_heading_like(block, first) {
-        fields.push((Field::Heading, first.to_string()));
-        fields.push((Field::Text, rest.to_string()));
+        fields.push((Field::Heading, first.into()));
+        fields.push((Field::Text, rest.into()));
     } else {
-        fields.push((Field::Text, block.text.clone()));
+        fields.push((Field::Text, block.text.as_str().into()));
     }
-    fields.extend(property_texts(&block.properties).map(|t| (Field::Text, t)));
-    fields.push((Field::Code, code.to_string()));
+    fields.extend(property_texts(&block.properties).map(|t| (Field::Text, t.into())));
+    fields.push((Field::Code, code.into()));
     fields
 }
 
 /// Headings, and short first lines of blocks with children (an outline's section titles).
 fn is_heading_like(block: &Block, first_line: &str) -> bool {
     block.heading.is_some()
-        || (!block.children.is_empty() && first_line.split_whitespace().count() <= 10)
+        || (!block.children.is_empty() && first_line.split_whitespace().nth(10).is_none())
 }
 
 /// Adds one document's postings; returns whether it has any term.
 fn add_doc(
     out: &mut Vec<(u32, Posting)>,
-    terms: &mut PageTerms,
+    scratch: &mut Scratch,
+    table: &Mutex<TermTable>,
     page: u32,
     block: u32,
-    fields: &[(Field, String)],
+    fields: &[(Field, Cow<'_, str>)],
 ) -> bool {
-    // (local term id, best field score, first position), in order of first use.
-    let mut found: Vec<(u32, f32, u32)> = Vec::new();
-    // (local term id, occurrences, first position) of the field being read.
-    let mut counts: Vec<(u32, u32, u32)> = Vec::new();
+    let Scratch { by_word, field_slot, doc_slot, found, counts, tokenizer, .. } = scratch;
+    found.clear();
     let mut position = 0;
     for (field, text) in fields {
-        let (len, last) = tokenize::each_word(text, position, |word, at, _| {
-            let id = terms.id(word);
-            let slot = &mut terms.field_slot[id as usize];
+        let (len, last) = tokenizer.each_word(text, position, |word, at, _| {
+            let id = by_word.id(table, word);
+            if id as usize >= field_slot.len() {
+                field_slot.resize(id as usize + 1, NONE);
+                doc_slot.resize(id as usize + 1, NONE);
+            }
+            let slot = &mut field_slot[id as usize];
             match *slot {
                 NONE => {
                     *slot = counts.len() as u32;
@@ -431,9 +513,9 @@ fn add_doc(
         });
         position = last.map_or(position, |p| p + 2);
         for (id, tf, first) in counts.drain(..) {
-            terms.field_slot[id as usize] = NONE;
+            field_slot[id as usize] = NONE;
             let score = field.score(tf, len);
-            let slot = &mut terms.doc_slot[id as usize];
+            let slot = &mut doc_slot[id as usize];
             match *slot {
                 NONE => {
                     *slot = found.len() as u32;
@@ -448,8 +530,8 @@ fn add_doc(
         }
     }
     let any = !found.is_empty();
-    for (id, score, position) in found {
-        terms.doc_slot[id as usize] = NONE;
+    for &(id, score, position) in found.iter() {
+        doc_slot[id as usize] = NONE;
         out.push((id, Posting { page, block, score: quantise(score), position }));
     }
     any
@@ -477,14 +559,33 @@ pub fn code_text(body: &[BodyNode]) -> String {
     out
 }
 
+/// Whether `markdown` holds ```` ``` ````, `~~~`, a tab, or four spaces at
+/// the start of a line: most blocks have no code, and fences and indented
+/// code both need one of these. One pass over the bytes.
+fn may_have_code(markdown: &str) -> bool {
+    let bytes = markdown.as_bytes();
+    if bytes.starts_with(b"    ") {
+        return true;
+    }
+    let candidate = |b: &u8| matches!(b, b'\t' | b'`' | b'~' | b'\n');
+    // A chunk at a time, without an early exit inside it, so the scan is
+    // vectorised; a chunk with a candidate byte is then looked at closely.
+    bytes.chunks(32).enumerate().any(|(n, chunk)| {
+        chunk.iter().fold(false, |any, b| any | candidate(b))
+            && chunk.iter().enumerate().any(|(j, &b)| {
+                let i = n * 32 + j;
+                match b {
+                    b'\t' => true,
+                    b'`' | b'~' => bytes[i..].starts_with(&[b, b, b]),
+                    b'\n' => bytes[i + 1..].starts_with(b"    "),
+                    _ => false,
+                }
+            })
+    })
+}
+
 fn fenced_code(markdown: &str, out: &mut String) {
-    // Most blocks have no code: fences and indented code both need one of these.
-    let may_have_code = markdown.contains("```")
-        || markdown.contains("~~~")
-        || markdown.contains('\t')
-        || markdown.starts_with("    ")
-        || markdown.contains("\n    ");
-    if !may_have_code {
+    if !may_have_code(markdown) {
         return;
     }
     let mut in_code = false;
@@ -512,22 +613,68 @@ fn block_entry(block: &Block, code: &str, anchor: Option<&String>) -> BlockEntry
 
 /// Collapses runs of spaces (keeping the first line break when `lines`) and cuts at `max` chars.
 fn clip(text: &str, max: usize, lines: bool) -> String {
-    let mut out = String::new();
-    let (first, rest) = match text.trim().split_once('\n') {
-        Some((first, rest)) if lines => (first, Some(rest)),
-        _ => (text.trim(), None),
+    let text = text.trim();
+    let (first, rest) = match text.split_once('\n') {
+        Some((first, rest)) if lines => (first, rest),
+        _ => (text, ""),
     };
-    out.push_str(&first.split_whitespace().collect::<Vec<_>>().join(" "));
-    if let Some(rest) = rest {
-        let rest = rest.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !rest.is_empty() {
-            out.push('\n');
-            out.push_str(&rest);
-        }
+    let mut out = String::with_capacity(text.len().min(max + 16));
+    if text.is_ascii() {
+        clip_words(&mut out, AsciiWords(first), AsciiWords(rest), max, str::len);
+    } else {
+        let (first, rest) = (first.split_whitespace(), rest.split_whitespace());
+        clip_words(&mut out, first, rest, max, |w| w.chars().count());
     }
-    match out.char_indices().nth(max) {
-        Some((cut, _)) => out[..cut].to_string(),
-        None => out,
+    out
+}
+
+/// The words of an ASCII text, split at whitespace as [`str::split_whitespace`] does.
+struct AsciiWords<'a>(&'a str);
+
+impl<'a> Iterator for AsciiWords<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        // The whitespace of `char::is_whitespace` among ASCII characters.
+        let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+        let bytes = self.0.as_bytes();
+        let start = bytes.iter().position(|b| !space(b))?;
+        let end = bytes[start..].iter().position(space).map_or(bytes.len(), |n| start + n);
+        // ASCII: every index is a character boundary.
+        let word = &self.0[start..end];
+        self.0 = &self.0[end..];
+        Some(word)
+    }
+}
+
+/// Appends the words of `first` joined by spaces, then a line break and
+/// those of `rest` (if any), cut at `max` characters (`chars` counts a word's).
+fn clip_words<'a>(
+    out: &mut String,
+    first: impl Iterator<Item = &'a str>,
+    rest: impl Iterator<Item = &'a str>,
+    max: usize,
+    chars: impl Fn(&str) -> usize,
+) {
+    // Characters in `out`; words after the first `max + 1` characters would be cut off.
+    let mut count = 0;
+    let first = first.map(|w| (w, ' '));
+    let rest = rest.enumerate().map(|(i, w)| (w, if i == 0 { '\n' } else { ' ' }));
+    for (i, (word, separator)) in first.chain(rest).enumerate() {
+        if count > max {
+            break;
+        }
+        if i > 0 || separator == '\n' {
+            out.push(separator);
+            count += 1;
+        }
+        out.push_str(word);
+        count += chars(word);
+    }
+    if count > max {
+        if let Some((cut, _)) = out.char_indices().nth(max) {
+            out.truncate(cut);
+        }
     }
 }
 
@@ -579,10 +726,118 @@ mod tests {
         assert!(Postings::default().decode().is_empty());
     }
 
+    /// The first form of [`clip`], which collapsed whole texts before cutting.
+    fn clip_reference(text: &str, max: usize, lines: bool) -> String {
+        let mut out = String::new();
+        let (first, rest) = match text.trim().split_once('\n') {
+            Some((first, rest)) if lines => (first, Some(rest)),
+            _ => (text.trim(), None),
+        };
+        out.push_str(&first.split_whitespace().collect::<Vec<_>>().join(" "));
+        if let Some(rest) = rest {
+            let rest = rest.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !rest.is_empty() {
+                out.push('\n');
+                out.push_str(&rest);
+            }
+        }
+        match out.char_indices().nth(max) {
+            Some((cut, _)) => out[..cut].to_string(),
+            None => out,
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn clip_cuts_as_collapsing_everything_first_did(
+            text in "[ab é\n\t\r\u{b}\u{c}\u{a0}]{0,30}|[ab\n\t\r\u{b}\u{c}]{0,30}",
+            max in 0usize..12,
+            lines: bool,
+        ) {
+            proptest::prop_assert_eq!(clip(&text, max, lines), clip_reference(&text, max, lines));
+        }
+    }
+
+    #[test]
+    fn code_is_looked_for_where_a_fence_tab_or_indent_is() {
+        let reference = |m: &str| {
+            m.contains("```")
+                || m.contains("~~~")
+                || m.contains('\t')
+                || m.starts_with("    ")
+                || m.contains("\n    ")
+        };
+        for m in [
+            "",
+            "plain",
+            "a ``` b",
+            "``",
+            "`` `",
+            "~~~",
+            "~~ ~",
+            "x\ty",
+            "    code",
+            "   not",
+            "a\n    b",
+            "a\n   b",
+            "a\n",
+            "\n",
+            "``~",
+            "a`",
+            "~~",
+            "é```",
+            "é\n    x",
+        ] {
+            assert_eq!(may_have_code(m), reference(m), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn words_short_and_long_get_their_stems_id() {
+        let table = Mutex::new(TermTable::default());
+        let mut ids = WordIds::default();
+        let (x14, x15, x16) = ("x".repeat(14), "x".repeat(15), "x".repeat(16));
+        let words = [
+            "pods",
+            "pod",
+            "a",
+            "ab",
+            "b",
+            "ba",
+            &x15,
+            &x16,
+            &x14,
+            "日本",
+            "statefulsets",
+            "statefulset",
+            "kube-apiserverss",
+            "kube-apiserverss",
+            "kube-apiservers",
+        ];
+        let got: Vec<u32> = words.iter().map(|w| ids.id(&table, w)).collect();
+        let again: Vec<u32> = words.iter().map(|w| ids.id(&table, w)).collect();
+        assert_eq!(got, again);
+        let terms = lock(&table).terms.clone();
+        for (word, id) in words.iter().zip(&got) {
+            assert_eq!(terms[*id as usize], tokenize::stem(word), "{word}");
+        }
+        assert_eq!(got[0], got[1], "pods and pod share a stem");
+        assert_ne!(got[3], got[5], "ab and ba differ");
+        assert_eq!(terms.len(), 12);
+    }
+
     #[test]
     fn clip_collapses_spaces_and_cuts() {
         assert_eq!(clip("  a   b\n c  d \n e", 100, true), "a b\nc d e");
         assert_eq!(clip("a\nb", 100, false), "a b");
         assert_eq!(clip("éééé", 2, false), "éé");
+        assert_eq!(clip(" \n  b  c\n", 100, true), "b c");
+        assert_eq!(clip("a \n\t\n", 100, true), "a");
+        assert_eq!(clip("a\n  \n b", 100, true), "a\nb");
+        assert_eq!(clip("ab  cd ef", 4, false), "ab c");
+        assert_eq!(clip("ab  cd ef", 5, false), "ab cd");
+        assert_eq!(clip("ab\ncd ef", 3, true), "ab\n");
+        assert_eq!(clip("ab cd", 0, false), "");
+        assert_eq!(clip("", 10, true), "");
     }
 }

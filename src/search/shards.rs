@@ -98,42 +98,54 @@ pub fn js_json<T: Serialize + ?Sized>(value: &T) -> String {
     escape_js(&serde_json::to_string(value).unwrap_or_else(|_| "null".into()))
 }
 
-/// One shard being filled: its first and last keys and its body so far.
+/// One shard being filled: its first and last keys and its file so far.
 struct Shard<K> {
     first: K,
     last: K,
-    /// The JSON pieces, comma-separated.
+    /// `{call}(N,[` then the pieces, comma-separated (and `]);` once closed).
     body: String,
-    bytes: usize,
+    /// Where the pieces start in `body`.
+    start: usize,
 }
 
 /// Groups `(key, piece)` pairs, in the order given, into shards of about
-/// `target` bytes: a shard takes pieces until it holds `target` bytes.
+/// `target` bytes: a shard takes pieces until it holds `target` bytes. Each
+/// shard is a script `{call}(N,[pieces]);`, and pieces are written straight
+/// into it.
 struct Grouper<K> {
     target: usize,
+    call: &'static str,
     shards: Vec<Shard<K>>,
 }
 
 impl<K: Clone> Grouper<K> {
-    fn new(target: usize) -> Self {
-        Grouper { target, shards: Vec::new() }
+    fn new(target: usize, call: &'static str) -> Self {
+        Grouper { target, call, shards: Vec::new() }
     }
 
-    fn push(&mut self, key: K, piece: &str) {
+    /// Adds the piece that `write` appends.
+    fn push_with(&mut self, key: K, write: impl FnOnce(&mut String)) {
         match self.shards.last_mut() {
-            Some(shard) if shard.bytes < self.target => {
-                shard.bytes += piece.len() + 1;
+            Some(shard) if shard.body.len() - shard.start < self.target => {
                 shard.body.push(',');
-                shard.body.push_str(piece);
+                write(&mut shard.body);
                 shard.last = key;
             }
-            _ => self.shards.push(Shard {
-                first: key.clone(),
-                last: key,
-                body: piece.to_string(),
-                bytes: piece.len(),
-            }),
+            _ => {
+                let mut body = format!("{}({},[", self.call, self.shards.len());
+                let start = body.len();
+                write(&mut body);
+                self.shards.push(Shard { first: key.clone(), last: key, body, start });
+            }
         }
+    }
+
+    /// The shards, each closed.
+    fn finish(mut self) -> Vec<Shard<K>> {
+        for shard in &mut self.shards {
+            shard.body.push_str("]);\n");
+        }
+        self.shards
     }
 }
 
@@ -160,34 +172,33 @@ struct TermFiles {
 /// its files are not both held whole.
 fn term_shards(terms: Vec<(String, Postings)>) -> TermFiles {
     let mut postings = Vec::new();
-    let mut grouper = Grouper::new(TERM_SHARD_BYTES);
-    let mut piece = String::new();
+    let mut grouper = Grouper::new(TERM_SHARD_BYTES, "__bpSearch.terms");
     for (term, list) in terms {
-        let (encoded, count) = (list.encoded(), list.len());
-        drop(list);
-        piece.clear();
-        piece.push_str(&js_json(&term));
-        piece.push(',');
-        if encoded.len() > BIG_TERM_BYTES {
-            piece.push_str(&format!("[{count},{}]", postings.len()));
-            postings.push(format!("__bpSearch.postings({},\"{encoded}\");\n", postings.len()));
-        } else {
-            piece.push('"');
-            piece.push_str(&encoded);
-            piece.push('"');
-        }
-        grouper.push(term, &piece);
+        let encoded_len = list.encoded_len();
+        grouper.push_with(term.clone(), |piece| {
+            piece.push_str(&js_json(&term));
+            piece.push(',');
+            if encoded_len > BIG_TERM_BYTES {
+                let file = postings.len();
+                piece.push_str(&format!("[{},{file}]", list.len()));
+                let mut body = format!("__bpSearch.postings({file},\"");
+                body.reserve_exact(encoded_len + 4);
+                list.write_encoded(&mut body);
+                body.push_str("\");\n");
+                postings.push(body);
+            } else {
+                piece.push('"');
+                list.write_encoded(piece);
+                piece.push('"');
+            }
+        });
     }
-    let shards = grouper.shards;
+    let shards = grouper.finish();
     let mut bounds = vec![String::new()];
     for pair in shards.windows(2) {
         bounds.push(separator(&pair[0].last, &pair[1].first));
     }
-    let shards = shards
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| format!("__bpSearch.terms({i},[{}]);\n", s.body))
-        .collect();
+    let shards = shards.into_iter().map(|s| s.body).collect();
     TermFiles { bounds, shards, postings }
 }
 
@@ -213,7 +224,9 @@ fn push_block(out: &mut Vec<u8>, block: &BlockEntry) {
 
 /// `[title, file, aliases, tags, blocks]` as script-safe JSON.
 fn page_json(page: &PageEntry) -> String {
-    let mut out = Vec::with_capacity(256);
+    let text: usize =
+        page.blocks.iter().map(|b| b.anchor.len() + b.text.len() + b.code.len() + 16).sum();
+    let mut out = Vec::with_capacity(64 + page.title.len() + page.file.len() + text);
     out.push(b'[');
     push_json(&mut out, &page.title);
     out.push(b',');
@@ -231,7 +244,19 @@ fn page_json(page: &PageEntry) -> String {
         push_block(&mut out, block);
     }
     out.extend_from_slice(b"]]");
-    escape_js(&String::from_utf8_lossy(&out))
+    match String::from_utf8(out) {
+        Ok(json) if !needs_escape(&json) => json,
+        Ok(json) => escape_js(&json),
+        Err(e) => escape_js(&String::from_utf8_lossy(e.as_bytes())),
+    }
+}
+
+/// Whether [`escape_js`] may change `json` (it does not when this is false).
+fn needs_escape(json: &str) -> bool {
+    // A chunk at a time, without an early exit inside it, so the check is vectorised.
+    json.as_bytes().chunks(64).any(|chunk| {
+        chunk.iter().fold(false, |any, &b| any | matches!(b, b'<' | b'>' | b'&' | 0xE2))
+    })
 }
 
 /// Pages turned into JSON side by side before joining their shard: bounds
@@ -239,7 +264,7 @@ fn page_json(page: &PageEntry) -> String {
 const DOC_CHUNK: usize = 1024;
 
 fn doc_shards(pages: Vec<PageEntry>) -> (Vec<u32>, Vec<String>) {
-    let mut grouper = Grouper::new(DOC_SHARD_BYTES);
+    let mut grouper = Grouper::new(DOC_SHARD_BYTES, "__bpSearch.docs");
     let mut pages = pages.into_iter();
     let mut next = 0;
     loop {
@@ -249,17 +274,13 @@ fn doc_shards(pages: Vec<PageEntry>) -> (Vec<u32>, Vec<String>) {
         }
         let pieces: Vec<String> = chunk.into_par_iter().map(|page| page_json(&page)).collect();
         for piece in pieces {
-            grouper.push(next, &piece);
+            grouper.push_with(next, |body| body.push_str(&piece));
             next += 1;
         }
     }
-    let starts = grouper.shards.iter().map(|s| s.first).collect();
-    let bodies = grouper
-        .shards
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| format!("__bpSearch.docs({i},[{}]);\n", s.body))
-        .collect();
+    let shards = grouper.finish();
+    let starts = shards.iter().map(|s| s.first).collect();
+    let bodies = shards.into_iter().map(|s| s.body).collect();
     (starts, bodies)
 }
 
@@ -333,6 +354,46 @@ mod tests {
         assert!(!text.contains('\u{2028}') && !text.contains('\u{2029}'));
         let back: String = serde_json::from_str(&text).expect("still JSON");
         assert_eq!(back, "</script><!-- & \u{2028}\u{2029}");
+    }
+
+    #[test]
+    fn text_that_escape_js_changes_needs_escaping() {
+        for text in ["plain", "a<b", "a>b", "a&b", "\u{2028}", "\u{2029}", "€ ≈ ⁂", "é"] {
+            assert!(needs_escape(text) || escape_js(text) == text, "{text:?}");
+        }
+        assert!(!needs_escape("[\"é\",1]") && needs_escape("a<b") && needs_escape("\u{2028}"));
+        let long = "x".repeat(200);
+        assert!(!needs_escape(&long));
+        for at in [0, 63, 64, 65, 199] {
+            let mut text = long.clone().into_bytes();
+            text[at] = b'&';
+            assert!(needs_escape(&String::from_utf8_lossy(&text)), "{at}");
+        }
+    }
+
+    #[test]
+    fn shards_are_scripts_of_comma_separated_pieces() {
+        let mut grouper = Grouper::new(4, "f");
+        for (key, piece) in [(0, "aa"), (1, "bbb"), (2, "c"), (3, "dddd"), (4, "e")] {
+            grouper.push_with(key, |out| out.push_str(piece));
+        }
+        let shards = grouper.finish();
+        let bodies: Vec<&str> = shards.iter().map(|s| s.body.as_str()).collect();
+        assert_eq!(bodies, ["f(0,[aa,bbb]);\n", "f(1,[c,dddd]);\n", "f(2,[e]);\n"]);
+        let keys: Vec<(i32, i32)> = shards.iter().map(|s| (s.first, s.last)).collect();
+        assert_eq!(keys, [(0, 1), (2, 3), (4, 4)]);
+    }
+
+    #[test]
+    fn encoded_len_is_the_encoded_length() {
+        let p = |page| Posting { page, block: 1, score: 9, position: 3 };
+        for n in [0, 1, 31, 32, 1023, 1024, 1025, 40_000] {
+            let postings: Postings = (0..n).map(p).collect();
+            assert_eq!(postings.encoded_len(), postings.encoded().len(), "{n}");
+            let mut out = String::from("x");
+            postings.write_encoded(&mut out);
+            assert_eq!(out[1..], postings.encoded());
+        }
     }
 
     #[test]

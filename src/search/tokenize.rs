@@ -76,23 +76,36 @@ fn is_apostrophe(c: char) -> bool {
 /// Collects the parts of the compound being read and hands finished words to
 /// a callback, without allocating per word: the compound is one buffer and
 /// its parts are ranges of it.
-struct Scanner<F> {
+struct Scanner<'a, F> {
     /// The compound being read, joiners included.
-    compound: String,
+    compound: &'a mut String,
     /// Byte ranges of its parts.
-    parts: Vec<(usize, usize)>,
+    parts: &'a mut Vec<(usize, usize)>,
     position: u32,
     count: u32,
     last: Option<u32>,
     emit: F,
 }
 
-impl<F: FnMut(&str, u32, bool)> Scanner<F> {
+impl<F: FnMut(&str, u32, bool)> Scanner<'_, F> {
     fn push_char(&mut self, c: char) {
         if self.parts.is_empty() {
             self.parts.push((self.compound.len(), self.compound.len()));
         }
         self.compound.push(c);
+        if let Some(part) = self.parts.last_mut() {
+            part.1 = self.compound.len();
+        }
+    }
+
+    /// Appends a run of ASCII letters and digits, lower-cased.
+    fn push_ascii_run(&mut self, run: &str) {
+        let start = self.compound.len();
+        if self.parts.is_empty() {
+            self.parts.push((start, start));
+        }
+        self.compound.push_str(run);
+        self.compound[start..].make_ascii_lowercase();
         if let Some(part) = self.parts.last_mut() {
             part.1 = self.compound.len();
         }
@@ -138,55 +151,149 @@ impl<F: FnMut(&str, u32, bool)> Scanner<F> {
 
 /// Hands `text` over, cut to [`MAX_TERM_CHARS`] characters.
 fn emit_cut(text: &str, position: u32, part: bool, emit: &mut impl FnMut(&str, u32, bool)) {
-    let text = match text.char_indices().nth(MAX_TERM_CHARS) {
-        Some((cut, _)) => &text[..cut],
-        None => text,
+    // No more bytes than the limit: no more characters either.
+    let text = if text.len() <= MAX_TERM_CHARS {
+        text
+    } else {
+        match text.char_indices().nth(MAX_TERM_CHARS) {
+            Some((cut, _)) => &text[..cut],
+            None => text,
+        }
     };
     emit(text, position, part);
 }
 
+/// Buffers of the tokenizer, kept between texts so that tokenizing many
+/// texts does not allocate for each.
+#[derive(Debug, Default)]
+pub struct Tokenizer {
+    compound: String,
+    parts: Vec<(usize, usize)>,
+}
+
+impl Tokenizer {
+    /// Calls `emit(word, position, part)` for every word of a text (folded,
+    /// in order), positions starting at `first_position`; returns the number
+    /// of words and the position of the last one. An ASCII text takes a fast
+    /// path over its bytes; any other text is folded first; both give the
+    /// same words.
+    pub fn each_word(
+        &mut self,
+        text: &str,
+        first_position: u32,
+        emit: impl FnMut(&str, u32, bool),
+    ) -> (u32, Option<u32>) {
+        if text.is_ascii() {
+            self.each_word_ascii(text, first_position, emit)
+        } else {
+            self.each_word_unicode(text, first_position, emit)
+        }
+    }
+
+    fn scanner<F>(&mut self, first_position: u32, emit: F) -> Scanner<'_, F> {
+        self.compound.clear();
+        self.parts.clear();
+        Scanner {
+            compound: &mut self.compound,
+            parts: &mut self.parts,
+            position: first_position,
+            count: 0,
+            last: None,
+            emit,
+        }
+    }
+
+    /// [`Tokenizer::each_word`] of an ASCII text: the rules of
+    /// [`Tokenizer::each_word_unicode`], on bytes, folding a run of letters
+    /// and digits at a time.
+    fn each_word_ascii(
+        &mut self,
+        text: &str,
+        first_position: u32,
+        emit: impl FnMut(&str, u32, bool),
+    ) -> (u32, Option<u32>) {
+        debug_assert!(text.is_ascii());
+        let bytes = text.as_bytes();
+        let mut scanner = self.scanner(first_position, emit);
+        let mut previous_is_word = false;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b.is_ascii_alphanumeric() {
+                let end = bytes[i..]
+                    .iter()
+                    .position(|b| !b.is_ascii_alphanumeric())
+                    .map_or(bytes.len(), |n| i + n);
+                // Every byte is ASCII: any index is a character boundary.
+                scanner.push_ascii_run(&text[i..end]);
+                previous_is_word = true;
+                i = end;
+                continue;
+            }
+            i += 1;
+            let next_is_word = bytes.get(i).is_some_and(u8::is_ascii_alphanumeric);
+            if previous_is_word && next_is_word && b == b'\'' {
+                continue;
+            }
+            if previous_is_word && next_is_word && matches!(b, b'-' | b'_' | b'.') {
+                scanner.join(char::from(b));
+                previous_is_word = false;
+                continue;
+            }
+            scanner.finish();
+            previous_is_word = false;
+        }
+        scanner.finish();
+        (scanner.count, scanner.last)
+    }
+
+    /// [`Tokenizer::each_word`] of any text, folded first, character by character.
+    fn each_word_unicode(
+        &mut self,
+        text: &str,
+        first_position: u32,
+        emit: impl FnMut(&str, u32, bool),
+    ) -> (u32, Option<u32>) {
+        let folded = fold(text);
+        let mut scanner = self.scanner(first_position, emit);
+        let mut chars = folded.chars().peekable();
+        let mut previous_is_word = false;
+        while let Some(c) = chars.next() {
+            if is_word_char(c) {
+                scanner.push_char(c);
+                previous_is_word = true;
+                continue;
+            }
+            let next_is_word = chars.peek().is_some_and(|&n| is_word_char(n));
+            if previous_is_word && next_is_word && is_apostrophe(c) {
+                continue;
+            }
+            if previous_is_word && next_is_word && is_joiner(c) {
+                scanner.join(c);
+                previous_is_word = false;
+                continue;
+            }
+            scanner.finish();
+            previous_is_word = false;
+            if is_cjk(c) {
+                scanner.single(c);
+            }
+        }
+        scanner.finish();
+        (scanner.count, scanner.last)
+    }
+}
+
 /// Calls `emit(word, position, part)` for every word of a text (folded, in
 /// order), positions starting at `first_position`; returns the number of
-/// words and the position of the last one.
+/// words and the position of the last one. See [`Tokenizer::each_word`] to
+/// keep the buffers between texts.
 pub fn each_word(
     text: &str,
     first_position: u32,
     emit: impl FnMut(&str, u32, bool),
 ) -> (u32, Option<u32>) {
-    let folded = fold(text);
-    let mut scanner = Scanner {
-        compound: String::new(),
-        parts: Vec::new(),
-        position: first_position,
-        count: 0,
-        last: None,
-        emit,
-    };
-    let mut chars = folded.chars().peekable();
-    let mut previous_is_word = false;
-    while let Some(c) = chars.next() {
-        if is_word_char(c) {
-            scanner.push_char(c);
-            previous_is_word = true;
-            continue;
-        }
-        let next_is_word = chars.peek().is_some_and(|&n| is_word_char(n));
-        if previous_is_word && next_is_word && is_apostrophe(c) {
-            continue;
-        }
-        if previous_is_word && next_is_word && is_joiner(c) {
-            scanner.join(c);
-            previous_is_word = false;
-            continue;
-        }
-        scanner.finish();
-        previous_is_word = false;
-        if is_cjk(c) {
-            scanner.single(c);
-        }
-    }
-    scanner.finish();
-    (scanner.count, scanner.last)
+    Tokenizer::default().each_word(text, first_position, emit)
 }
 
 /// The words of a text (folded, in order), positions from 0.
@@ -265,6 +372,114 @@ mod tests {
 
     fn texts(text: &str) -> Vec<String> {
         words(text).into_iter().map(|w| w.text).collect()
+    }
+
+    /// (word, position, part) of a text by one path of the tokenizer.
+    type Path =
+        fn(&mut Tokenizer, &str, u32, &mut dyn FnMut(&str, u32, bool)) -> (u32, Option<u32>);
+
+    fn by_path(path: Path, text: &str) -> (Vec<(String, u32, bool)>, u32, Option<u32>) {
+        let mut out = Vec::new();
+        let (count, last) = path(&mut Tokenizer::default(), text, 7, &mut |w, at, part| {
+            out.push((w.to_string(), at, part));
+        });
+        (out, count, last)
+    }
+
+    fn ascii_path(
+        t: &mut Tokenizer,
+        text: &str,
+        first: u32,
+        emit: &mut dyn FnMut(&str, u32, bool),
+    ) -> (u32, Option<u32>) {
+        t.each_word_ascii(text, first, emit)
+    }
+
+    fn unicode_path(
+        t: &mut Tokenizer,
+        text: &str,
+        first: u32,
+        emit: &mut dyn FnMut(&str, u32, bool),
+    ) -> (u32, Option<u32>) {
+        t.each_word_unicode(text, first, emit)
+    }
+
+    fn public_path(
+        t: &mut Tokenizer,
+        text: &str,
+        first: u32,
+        emit: &mut dyn FnMut(&str, u32, bool),
+    ) -> (u32, Option<u32>) {
+        t.each_word(text, first, emit)
+    }
+
+    const ASCII_SAMPLES: &[&str] = &[
+        "",
+        "   ",
+        "A CRI-O runtime, K8s v1.29.3 and kube_apiserver.",
+        "Logseq's don't 'quoted' it'' x'y -a- _b_ .c. a--b a-.b a.-b",
+        "(cri-o) [[Page Name]] #tag key:: Value\nsecond LINE\tTab",
+        "UPPER lower MiXeD 123 4x4 x86_64 3.14159 2024-01-02",
+        "end-",
+        "-start",
+        "a'",
+        "'a",
+        "trailing joiner. next",
+        "https://example.com/a-b_c.d?e=f&g=h#i",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-bb",
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789ABCDEF",
+        "~!@#$%^&*()+={}|;\"<>,?/`",
+    ];
+
+    #[test]
+    fn ascii_path_gives_the_unicode_paths_words() {
+        for text in ASCII_SAMPLES {
+            let fast = by_path(ascii_path, text);
+            assert_eq!(fast, by_path(unicode_path, text), "{text:?}");
+            assert_eq!(fast, by_path(public_path, text), "{text:?}");
+        }
+        // The samples do exercise compounds, apostrophes, cuts and case.
+        let (words, ..) = by_path(ascii_path, ASCII_SAMPLES[2]);
+        assert!(words.contains(&("cri-o".to_string(), 8, false)), "{words:?}");
+        assert!(words.contains(&("o".to_string(), 9, true)), "{words:?}");
+        let (words, ..) = by_path(ascii_path, ASCII_SAMPLES[12]);
+        assert_eq!(words[0].0.len(), MAX_TERM_CHARS);
+    }
+
+    #[test]
+    fn mixed_text_gives_the_ascii_words_and_the_others() {
+        // Non-ASCII words after ASCII ones: the ASCII words are the fast path's.
+        for (ascii, rest, rest_words) in [
+            ("A CRI-O's k8s v1.2 ", "Überblick", &["uberblick"][..]),
+            ("x86_64 DON'T ", "日本 ﬁle", &["日", "本", "file"][..]),
+            ("Hello, World! ", "ÉTÉ 🎉 naïve-café", &["ete", "naive-cafe", "naive", "cafe"][..]),
+            ("Q ", "ΟΔΟΣ straße", &["οδοσ", "straße"][..]),
+        ] {
+            let (expected, ..) = by_path(ascii_path, ascii);
+            let (words, ..) = by_path(public_path, &format!("{ascii}{rest}"));
+            let tail: Vec<&str> = words[expected.len()..].iter().map(|w| w.0.as_str()).collect();
+            assert_eq!(tail, rest_words, "{ascii}{rest}");
+            assert_eq!(words[..expected.len()], expected[..], "{ascii}{rest}");
+        }
+    }
+
+    #[test]
+    fn a_tokenizer_reused_gives_the_same_words() {
+        let mut tokenizer = Tokenizer::default();
+        for text in ASCII_SAMPLES.iter().chain(&["Überblick cri-o 日本", "a-"]) {
+            let mut again = Vec::new();
+            tokenizer.each_word(text, 0, |w, at, part| again.push((w.to_string(), at, part)));
+            let fresh: Vec<_> =
+                words(text).into_iter().map(|w| (w.text, w.position, w.part)).collect();
+            assert_eq!(again, fresh, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_and_unicode_paths_agree(text in "[a-zA-Z0-9 '._,:\\-]{0,60}") {
+            proptest::prop_assert_eq!(by_path(ascii_path, &text), by_path(unicode_path, &text));
+        }
     }
 
     #[test]
