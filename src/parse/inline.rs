@@ -151,7 +151,7 @@ fn tag_at(text: &str, start: usize) -> Option<(usize, &str)> {
     let mut len = rest.find(ends_tag).unwrap_or(rest.len());
     // `==` and `^^` delimit highlights, never part of a tag.
     for delimiter in ["==", "^^"] {
-        if let Some(pos) = rest[..len].find(delimiter) {
+        if let Some(pos) = find_pair(&rest[..len], delim_bytes(delimiter)) {
             len = pos;
         }
     }
@@ -265,8 +265,8 @@ pub fn split_highlights(text: &str) -> Vec<(&str, bool)> {
     let mut offset = 0;
     while let Some((open, delim)) = delimiters.next_from(offset) {
         let after = &text[open + 2..];
-        let Some(close) =
-            after.find(delim).filter(|&c| c > 0 && !after.starts_with(char::is_whitespace))
+        let Some(close) = find_pair(after, delim_bytes(delim))
+            .filter(|&c| c > 0 && !after.starts_with(char::is_whitespace))
         else {
             break;
         };
@@ -284,6 +284,11 @@ pub fn split_highlights(text: &str) -> Vec<(&str, bool)> {
 
 /// The highlight delimiters.
 const DELIMITERS: [&str; 2] = ["==", "^^"];
+
+fn delim_bytes(delim: &str) -> [u8; 2] {
+    let b = delim.as_bytes();
+    [b[0], b[1]]
+}
 
 /// Finds the `==` and `^^` of one text from left to right, searching for each
 /// only once over the text (searching for both again from every position made
@@ -309,7 +314,11 @@ impl<'a> Delimiters<'a> {
                 Some(found) => found.is_some_and(|p| p < from),
             };
             if stale {
-                let found = self.text.get(from..).and_then(|t| t.find(delim)).map(|p| from + p);
+                let found = self
+                    .text
+                    .get(from..)
+                    .and_then(|t| find_pair(t, delim_bytes(delim)))
+                    .map(|p| from + p);
                 self.next[k] = Some(found);
             }
             if let Some(Some(p)) = self.next[k] {
@@ -357,10 +366,27 @@ pub fn protect_escapes(text: &str) -> std::borrow::Cow<'_, str> {
 const ESCAPABLE: &str = "#[({";
 const PROTECTED: &[char] = &['\u{E010}', '\u{E011}', '\u{E012}', '\u{E013}'];
 
-/// Whether `text` holds a private-use character of [`PROTECTED`] (one fast
-/// search per character: a search for a set of characters is slow unoptimised).
+/// Whether `text` holds a private-use character of [`PROTECTED`]. All of them
+/// start with the byte 0xEE in UTF-8: one fast byte search rules most texts out.
 fn has_protected(text: &str) -> bool {
-    PROTECTED.iter().any(|&c| text.contains(c))
+    text.as_bytes().contains(&0xEE) && PROTECTED.iter().any(|&c| text.contains(c))
+}
+
+/// Byte index of the first `pair` (two ASCII bytes) in `hay`: `hay.find("==")`
+/// without the setup of a substring searcher, which dominates on short texts.
+pub fn find_pair(hay: &str, pair: [u8; 2]) -> Option<usize> {
+    debug_assert!(pair[0].is_ascii() && pair[1].is_ascii());
+    let bytes = hay.as_bytes();
+    let mut from = 0;
+    // A char search on an ASCII char is a memchr; `from` is always a char boundary.
+    while let Some(p) = hay.get(from..).and_then(|rest| rest.find(char::from(pair[0]))) {
+        let i = from + p;
+        if bytes.get(i + 1) == Some(&pair[1]) {
+            return Some(i);
+        }
+        from = i + 1;
+    }
+    None
 }
 
 fn protected(c: char) -> char {

@@ -63,7 +63,7 @@ fn is_comma_key(key: &str) -> bool {
 /// A recognised `key:: value` line: `(raw key, value)`.
 pub fn property_line(line: &str) -> Option<(&str, &str)> {
     let t = line.trim_start_matches([' ', '\t']);
-    let sep = t.find("::")?;
+    let sep = inline::find_pair(t, *b"::")?;
     let key = &t[..sep];
     if key.is_empty() || key.contains([':', ' ', '\t']) {
         return None;

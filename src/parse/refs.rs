@@ -44,7 +44,11 @@ pub fn analyze(body: &[BodyNode], properties: &[Property]) -> Analysis {
                         analysis.text.push_str(&inline::restore_escapes(t, false))
                     }
                     inline::Inline::PageRef(name) | inline::Inline::Tag(name) => {
-                        analysis.text.push_str(&name.replace("[[", "").replace("]]", ""));
+                        if name.contains("[[") || name.contains("]]") {
+                            analysis.text.push_str(&name.replace("[[", "").replace("]]", ""));
+                        } else {
+                            analysis.text.push_str(name);
+                        }
                     }
                     inline::Inline::LabelledRef { label, .. } => analysis.text.push_str(label),
                     _ => {}
@@ -89,10 +93,17 @@ pub fn analyze(body: &[BodyNode], properties: &[Property]) -> Analysis {
         }
         analysis.page_refs.extend(p.refs.iter().cloned());
     }
-    let mut seen = std::collections::HashSet::new();
-    analysis.page_refs.retain(|r| !r.is_empty() && seen.insert(r.to_lowercase()));
-    let mut seen_blocks = std::collections::HashSet::new();
-    analysis.block_refs.retain(|r| seen_blocks.insert(r.clone()));
+    // One reference (the usual case) has no duplicate: no set to build.
+    if analysis.page_refs.len() > 1 {
+        let mut seen = std::collections::HashSet::new();
+        analysis.page_refs.retain(|r| !r.is_empty() && seen.insert(r.to_lowercase()));
+    } else {
+        analysis.page_refs.retain(|r| !r.is_empty());
+    }
+    if analysis.block_refs.len() > 1 {
+        let mut seen_blocks = std::collections::HashSet::new();
+        analysis.block_refs.retain(|r| seen_blocks.insert(r.clone()));
+    }
     analysis.text = analysis.text.trim().to_string();
     analysis
 }
@@ -167,9 +178,76 @@ fn visit_text(body: &[BodyNode], visit: &mut dyn FnMut(Found<'_>)) {
 
 fn visit_markdown(text: &str, visit: &mut dyn FnMut(Found<'_>)) {
     let text = inline::protect_escapes(text);
+    if is_plain(&text) {
+        visit_plain(&text, visit);
+    } else {
+        visit_pulldown(&text, visit);
+    }
+}
+
+/// Whether pulldown-cmark would read `text` as paragraphs of plain text
+/// only: no byte that can start inline syntax (emphasis, code, HTML,
+/// entities, escapes, math, strike-through, tables), no link, no control
+/// character but the newline, and no line that could open a block (indented
+/// code, lists, headings, setext underlines, thematic breaks). Conservative:
+/// anything doubtful goes through pulldown-cmark.
+fn is_plain(text: &str) -> bool {
+    let inline_syntax = text.bytes().any(|b| {
+        (b < 0x20 && b != b'\n')
+            || matches!(
+                b,
+                b'\\' | b'`' | b'*' | b'_' | b'<' | b'>' | b'&' | b'|' | b'~' | b'$' | b'^' | 0x7F
+            )
+    });
+    // Brackets are text unless they make a link: an inline link needs `](`, a
+    // reference link a definition (`[label]: …`), a footnote `[^`.
+    let links = text.contains("](") || text.contains("]:") || text.contains("[^");
+    !inline_syntax && !links && text.split('\n').all(|line| !opens_block(line.as_bytes()))
+}
+
+/// Whether a line of a plain text (see [`is_plain`]) may start a block.
+fn opens_block(line: &[u8]) -> bool {
+    match line.first() {
+        None => false,
+        Some(b' ' | b'-' | b'+' | b'#' | b'=') => true,
+        Some(b) if b.is_ascii_digit() => {
+            // `1.` or `1)`: an ordered list item.
+            let digits = line.iter().take_while(|b| b.is_ascii_digit()).count();
+            matches!(line.get(digits), Some(b'.' | b')'))
+        }
+        Some(_) => false,
+    }
+}
+
+/// What [`visit_pulldown`] finds in a text [`is_plain`] accepts: each line
+/// (trailing spaces removed) as text, a break between lines (soft or hard) and
+/// at the end of each paragraph (paragraphs are separated by empty lines).
+fn visit_plain(text: &str, visit: &mut dyn FnMut(Found<'_>)) {
+    let mut in_paragraph = false;
+    for line in text.split('\n') {
+        let line = line.trim_end_matches(' ');
+        if line.is_empty() {
+            if in_paragraph {
+                visit(Found::Break);
+                in_paragraph = false;
+            }
+            continue;
+        }
+        if in_paragraph {
+            visit(Found::Break);
+        }
+        visit(Found::Text(line, RefMode::All));
+        in_paragraph = true;
+    }
+    if in_paragraph {
+        visit(Found::Break);
+    }
+}
+
+fn visit_pulldown(text: &str, visit: &mut dyn FnMut(Found<'_>)) {
     let mut state = RefState::default();
     let mut file_label: Option<String> = None;
-    for event in TextMergeStream::new(Parser::new_ext(&text, markdown_options())) {
+    for event in TextMergeStream::new(Parser::new_ext(text, markdown_options())) {
         state.update(&event);
         match event {
             Event::Text(t) if !state.in_code => {
@@ -300,6 +378,121 @@ mod tests {
             props::property("logseq.order-list-type", "number"),
         ];
         assert_eq!(page_refs(&[], &properties), ["type", "Book"]);
+    }
+
+    /// What a walk finds, owned, to compare two walks.
+    fn walk(text: &str, plain: bool) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut record = |f: Found<'_>| {
+            found.push(match f {
+                Found::Text(t, mode) => format!("text {t:?} {mode:?}"),
+                Found::Code(t) => format!("code {t:?}"),
+                Found::Break => "break".to_string(),
+                Found::Link(u) => format!("link {u:?}"),
+                Found::FileLinkLabel(l) => format!("file link {l:?}"),
+            })
+        };
+        if plain {
+            visit_plain(text, &mut record)
+        } else {
+            visit_pulldown(text, &mut record)
+        }
+        found
+    }
+
+    /// Checks the fast path on one text: when it takes the text, it must find
+    /// what pulldown-cmark finds. Returns whether it took the text.
+    fn check_plain(text: &str) -> bool {
+        if !is_plain(text) {
+            return false;
+        }
+        assert_eq!(walk(text, true), walk(text, false), "fast path differs on {text:?}");
+        true
+    }
+
+    #[test]
+    fn plain_text_fast_path_matches_pulldown_cmark() {
+        let taken = [
+            "plain words",
+            "two\nlines",
+            "para one\n\npara two\n\n\nthree",
+            "\n\nleading and trailing blank lines\n\n",
+            "trailing space \nhard break  \nend   ",
+            "CJK 中文 text, emoji 🎉 and accents: café",
+            "[[page]] and [[a [[b]]]] [x] [x][y] [] ![i] [ ] [[unclosed",
+            "a #tag and #[[x]] mid-line, ((64c1a1b2-0000-4000-8000-000000000001)) {{embed x}}",
+            "https://example.com/a?b=c#frag and www.example.com and a@b.co",
+            "2024 was a year; 3rd place; 10 (ten)",
+            "x - y + z = w # v",
+            "a == b ==c==",
+            "quotes 'single' \"double\" (parens) {braces} !bang %",
+            "key:: value",
+            "line\n(next) line\n!line\n:line",
+            "no\u{a0}break\u{a0}\nspace\u{3000}",
+        ];
+        for text in taken {
+            assert!(check_plain(text), "fast path should take {text:?}");
+        }
+        let refused = [
+            "*emphasis*",
+            "_emphasis_",
+            "**strong**",
+            "~~strike~~",
+            "`code`",
+            "[link](https://x.y)",
+            "[ref]\n\n[ref]: https://x.y",
+            "[multi\nline]: /url\n\n[multi line]",
+            "![img](a.png)",
+            "a &amp; b &#35;",
+            "escaped \\# tag",
+            "<b>html</b>",
+            "<https://autolink.com>",
+            "$math$",
+            "a[^1]\n\n[^1]: note",
+            "| a | b |\n|---|---|\n| 1 | 2 |",
+            "# heading",
+            "#heading",
+            "title\n===",
+            "title\n---",
+            "- item",
+            "+ item",
+            "1. item",
+            "2) item",
+            "    indented code",
+            "para\n    continued",
+            "> quote",
+            "tab\there",
+            "cr\rhere",
+            "nul\0here",
+            "=",
+        ];
+        for text in refused {
+            assert!(!is_plain(text), "fast path should refuse {text:?}");
+        }
+        // Random texts over an alphabet of plain and special characters: every
+        // text the fast path takes is checked against pulldown-cmark.
+        let alphabet: Vec<char> = "ab #-+=1.)\n \n*_[]`<>&|~$^\\!:()中🎉\t".chars().collect();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut taken = 0;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 24) as usize;
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                // Plain characters (the first 13) come more often.
+                let pick = if seed % 3 == 0 { seed >> 8 } else { (seed >> 8) % 13 };
+                text.push(alphabet[(pick % alphabet.len() as u64) as usize]);
+            }
+            taken += usize::from(check_plain(&text));
+        }
+        assert!(taken > 2_000, "too few random texts took the fast path: {taken}");
+        // The comparison itself tells texts apart.
+        assert_ne!(walk("a\nb", true), walk("a b", false));
     }
 
     #[test]
