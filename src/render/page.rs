@@ -408,22 +408,13 @@ fn description(note: &crate::parse::Note) -> String {
 /// Referencing blocks grouped by page. Linked references show each block with
 /// its children, and skip blocks whose ancestor is already listed (it shows them).
 fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache) -> References {
-    let Shown { locs, with_children, limit } = shown;
     let options = MarkdownOptions { allow_html: site.config.allow_html };
-    let listed: std::collections::HashSet<BlockLoc> = locs.iter().copied().collect();
+    let with_children = shown.with_children;
     let mut groups: Vec<BacklinkGroup> = Vec::new();
     let mut more: Vec<MoreReferences> = Vec::new();
-    let mut shown = 0;
-    for &loc in locs {
+    listed_references(site, shown, |loc, note, ancestors| {
         let source = &site.pages[loc.page];
-        let Some(note) = &source.note else { continue };
-        let ancestors = ancestors(note, loc.block);
-        if with_children
-            && ancestors.iter().any(|&a| listed.contains(&BlockLoc { page: loc.page, block: a }))
-        {
-            continue;
-        }
-        if shown >= limit {
+        let Some(ancestors) = ancestors else {
             match more.last_mut() {
                 Some(last) if last.url == source.file_name() => last.count += 1,
                 _ => more.push(MoreReferences {
@@ -432,9 +423,8 @@ fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache) -> Refere
                     count: 1,
                 }),
             }
-            continue;
-        }
-        shown += 1;
+            return;
+        };
         let links = PageLinks::new(site, source);
         let ctx =
             TreeContext { links: &links, options, anchors: &[], cache: Some((cache, loc.page)) };
@@ -468,8 +458,38 @@ fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache) -> Refere
                 blocks: vec![entry],
             }),
         }
-    }
+    });
     References { groups, more }
+}
+
+/// The references a page lists, in order: `each` receives the block, its
+/// note, and its ancestors (nearest first) when it is shown, or `None` when
+/// it is past the limit and only counted. With children, a block under an
+/// already listed one is left out (its ancestor shows it).
+fn listed_references<'s>(
+    site: &'s Site,
+    shown: Shown<'_>,
+    mut each: impl FnMut(BlockLoc, &'s crate::parse::Note, Option<Vec<usize>>),
+) {
+    let Shown { locs, with_children, limit } = shown;
+    let listed: std::collections::HashSet<BlockLoc> =
+        if with_children { locs.iter().copied().collect() } else { Default::default() };
+    let mut count = 0;
+    for &loc in locs {
+        let Some(note) = &site.pages[loc.page].note else { continue };
+        let ancestors = ancestors(note, loc.block);
+        if with_children
+            && ancestors.iter().any(|&a| listed.contains(&BlockLoc { page: loc.page, block: a }))
+        {
+            continue;
+        }
+        if count >= limit {
+            each(loc, note, None);
+            continue;
+        }
+        count += 1;
+        each(loc, note, Some(ancestors));
+    }
 }
 
 /// Which references of a page to list, and how.
@@ -481,27 +501,46 @@ struct Shown<'a> {
     limit: usize,
 }
 
-/// The blocks that the linked and unlinked references of the published
-/// pages show (with their children), for a [`BlockCache`]; a few more than
-/// are shown at most (blocks under an already listed one).
-pub fn shown_references(site: &Site) -> BlockCache {
-    let mut locs: std::collections::BTreeSet<(PageId, usize)> = Default::default();
-    for (_, page) in site.published() {
-        for loc in page.backlinks.iter().take(MAX_SHOWN_REFERENCES) {
-            let Some(note) = &site.pages[loc.page].note else { continue };
-            let mut stack = vec![loc.block];
-            while let Some(block) = stack.pop() {
-                if locs.insert((loc.page, block)) {
-                    stack.extend(note.blocks.get(block).map_or(&[][..], |b| &b.children[..]));
-                }
+/// The blocks shown on several of the pages that `renders` counts (each
+/// page rendered that many times), for a [`BlockCache`]: each block of a
+/// page shows on the page itself, and in the linked references (with its
+/// children) and unlinked references that list it. Counted as
+/// [`page_context`] shows them, so that each block's HTML is freed after its
+/// last use.
+pub fn shown_references(site: &Site, renders: impl Fn(PageId) -> u32) -> BlockCache {
+    let mut uses: rustc_hash::FxHashMap<(PageId, usize), u32> = Default::default();
+    for (id, page) in site.published() {
+        let times = renders(id);
+        if times == 0 {
+            continue;
+        }
+        if let Some(note) = &page.note {
+            for block in 0..note.blocks.len() {
+                *uses.entry((id, block)).or_default() += times;
             }
         }
-        for loc in page.unlinked.iter().take(MAX_SHOWN_UNLINKED) {
-            locs.insert((loc.page, loc.block));
-        }
+        let linked =
+            Shown { locs: &page.backlinks, with_children: true, limit: MAX_SHOWN_REFERENCES };
+        listed_references(site, linked, |loc, note, ancestors| {
+            if ancestors.is_none() || note.blocks[loc.block].pre_block {
+                return;
+            }
+            let mut stack = vec![loc.block];
+            while let Some(block) = stack.pop() {
+                *uses.entry((loc.page, block)).or_default() += times;
+                stack.extend(note.blocks.get(block).map_or(&[][..], |b| &b.children[..]));
+            }
+        });
+        let unlinked =
+            Shown { locs: &page.unlinked, with_children: false, limit: MAX_SHOWN_UNLINKED };
+        listed_references(site, unlinked, |loc, note, ancestors| {
+            if ancestors.is_some() && !note.blocks[loc.block].pre_block {
+                *uses.entry((loc.page, loc.block)).or_default() += times;
+            }
+        });
     }
-    BlockCache::new(locs.into_iter().filter_map(|(page, block)| {
-        Some((page, block, site.pages[page].note.as_ref()?.blocks.get(block)?))
+    BlockCache::new(uses.into_iter().filter_map(|((page, block), count)| {
+        Some((page, block, site.pages[page].note.as_ref()?.blocks.get(block)?, count))
     }))
 }
 

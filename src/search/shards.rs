@@ -108,32 +108,40 @@ struct Shard<K> {
 }
 
 /// Groups `(key, piece)` pairs, in the order given, into shards of about
-/// `target` bytes: a shard takes pieces until it holds `target` bytes.
+/// `target` bytes: a shard takes pieces until it holds `target` bytes. Each
+/// shard is handed back as soon as it is closed.
 struct Grouper<K> {
     target: usize,
-    shards: Vec<Shard<K>>,
+    open: Option<Shard<K>>,
 }
 
 impl<K: Clone> Grouper<K> {
     fn new(target: usize) -> Self {
-        Grouper { target, shards: Vec::new() }
+        Grouper { target, open: None }
     }
 
-    fn push(&mut self, key: K, piece: &str) {
-        match self.shards.last_mut() {
+    /// Adds a piece; returns the shard it closed, if it started a new one.
+    fn push(&mut self, key: K, piece: &str) -> Option<Shard<K>> {
+        match &mut self.open {
             Some(shard) if shard.bytes < self.target => {
                 shard.bytes += piece.len() + 1;
                 shard.body.push(',');
                 shard.body.push_str(piece);
                 shard.last = key;
+                None
             }
-            _ => self.shards.push(Shard {
+            open => open.replace(Shard {
                 first: key.clone(),
                 last: key,
                 body: piece.to_string(),
                 bytes: piece.len(),
             }),
         }
+    }
+
+    /// The last shard, if any piece was pushed.
+    fn finish(self) -> Option<Shard<K>> {
+        self.open
     }
 }
 
@@ -149,18 +157,29 @@ fn separator(previous: &str, first: &str) -> String {
     first.to_string()
 }
 
-/// Term shards: bounds, shard bodies and the bodies of big terms' own posting files.
-struct TermFiles {
-    bounds: Vec<String>,
-    shards: Vec<String>,
-    postings: Vec<String>,
-}
-
+/// Writes the term shards, then the big terms' own posting files, each
+/// file as soon as it is made; returns the bounds of the term shards (the
+/// first term of each but the first, shortened).
+///
 /// Each term's postings are encoded and dropped in turn, so the index and
 /// its files are not both held whole.
-fn term_shards(terms: Vec<(String, Postings)>) -> TermFiles {
+fn term_files<E>(
+    terms: Vec<(String, Postings)>,
+    emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
+) -> Result<Vec<String>, E> {
     let mut postings = Vec::new();
     let mut grouper = Grouper::new(TERM_SHARD_BYTES);
+    let mut bounds = vec![String::new()];
+    let mut shards = 0;
+    let mut close = |shard: Shard<String>, next: Option<&str>| {
+        if let Some(next) = next {
+            bounds.push(separator(&shard.last, next));
+        }
+        let body = format!("__bpSearch.terms({shards},[{}]);\n", shard.body);
+        let path = format!("search/t/{shards}.js");
+        shards += 1;
+        emit(OutputFile { path, bytes: body.into_bytes() })
+    };
     let mut piece = String::new();
     for (term, list) in terms {
         let (encoded, count) = (list.encoded(), list.len());
@@ -176,19 +195,18 @@ fn term_shards(terms: Vec<(String, Postings)>) -> TermFiles {
             piece.push_str(&encoded);
             piece.push('"');
         }
-        grouper.push(term, &piece);
+        let first = term.clone();
+        if let Some(closed) = grouper.push(term, &piece) {
+            close(closed, Some(&first))?;
+        }
     }
-    let shards = grouper.shards;
-    let mut bounds = vec![String::new()];
-    for pair in shards.windows(2) {
-        bounds.push(separator(&pair[0].last, &pair[1].first));
+    if let Some(last) = grouper.finish() {
+        close(last, None)?;
     }
-    let shards = shards
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| format!("__bpSearch.terms({i},[{}]);\n", s.body))
-        .collect();
-    TermFiles { bounds, shards, postings }
+    for (i, body) in postings.into_iter().enumerate() {
+        emit(OutputFile { path: format!("search/p/{i}.js"), bytes: body.into_bytes() })?;
+    }
+    Ok(bounds)
 }
 
 /// Appends `value` as JSON.
@@ -238,8 +256,20 @@ fn page_json(page: &PageEntry) -> String {
 /// what is held twice (entries and their JSON).
 const DOC_CHUNK: usize = 1024;
 
-fn doc_shards(pages: Vec<PageEntry>) -> (Vec<u32>, Vec<String>) {
+/// Writes the document shards, each as soon as it is full; returns the
+/// first page of each.
+fn doc_files<E>(
+    pages: Vec<PageEntry>,
+    emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
+) -> Result<Vec<u32>, E> {
     let mut grouper = Grouper::new(DOC_SHARD_BYTES);
+    let mut starts = Vec::new();
+    let mut close = |shard: Shard<u32>| {
+        let i = starts.len();
+        starts.push(shard.first);
+        let body = format!("__bpSearch.docs({i},[{}]);\n", shard.body);
+        emit(OutputFile { path: format!("search/d/{i}.js"), bytes: body.into_bytes() })
+    };
     let mut pages = pages.into_iter();
     let mut next = 0;
     loop {
@@ -249,30 +279,47 @@ fn doc_shards(pages: Vec<PageEntry>) -> (Vec<u32>, Vec<String>) {
         }
         let pieces: Vec<String> = chunk.into_par_iter().map(|page| page_json(&page)).collect();
         for piece in pieces {
-            grouper.push(next, &piece);
+            if let Some(closed) = grouper.push(next, &piece) {
+                close(closed)?;
+            }
             next += 1;
         }
     }
-    let starts = grouper.shards.iter().map(|s| s.first).collect();
-    let bodies = grouper
-        .shards
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| format!("__bpSearch.docs({i},[{}]);\n", s.body))
-        .collect();
-    (starts, bodies)
+    if let Some(last) = grouper.finish() {
+        close(last)?;
+    }
+    Ok(starts)
 }
 
 /// Every file of the index, the manifest last; the index is consumed as
 /// its files are made.
 pub fn files(index: Index) -> Vec<OutputFile> {
+    let mut files = Vec::new();
+    let Ok(()) = each_file(index, &mut |file| -> Result<(), std::convert::Infallible> {
+        files.push(file);
+        Ok(())
+    });
+    files
+}
+
+/// Hands every file of the index to `emit` as soon as it is made, the term
+/// shards, the big terms' posting files, the document shards, then the
+/// manifest: the index is consumed as its files are made, and no file is
+/// held once given. Stops at the first error of `emit`.
+pub fn each_file<E>(
+    index: Index,
+    emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
+) -> Result<(), E> {
     let Index { pages, terms, docs, .. } = index;
     let page_count = pages.len();
-    let (terms, (starts, doc_bodies)) = rayon::join(|| term_shards(terms), || doc_shards(pages));
+    // The manifest names the build by a hash of every file before it, in order.
     let mut hasher = blake3::Hasher::new();
-    for body in terms.shards.iter().chain(&terms.postings).chain(&doc_bodies) {
-        hasher.update(body.as_bytes());
-    }
+    let mut hashed = |file: OutputFile| {
+        hasher.update(&file.bytes);
+        emit(file)
+    };
+    let bounds = term_files(terms, &mut hashed)?;
+    let starts = doc_files(pages, &mut hashed)?;
     let build = hasher.finalize().to_hex()[..12].to_string();
     let mut doc_starts = String::new();
     let mut previous = 0;
@@ -285,19 +332,11 @@ pub fn files(index: Index) -> Vec<OutputFile> {
         "build": build,
         "docs": docs,
         "pages": page_count,
-        "terms": terms.bounds,
+        "terms": bounds,
         "docShards": doc_starts,
     });
-    let mut files = Vec::new();
-    for (dir, bodies) in [("t", terms.shards), ("p", terms.postings), ("d", doc_bodies)] {
-        files.extend(bodies.into_iter().enumerate().map(|(i, body)| OutputFile {
-            path: format!("search/{dir}/{i}.js"),
-            bytes: body.into_bytes(),
-        }));
-    }
     let body = format!("__bpSearch.manifest({});\n", js_json(&manifest));
-    files.push(OutputFile { path: "search/manifest.js".into(), bytes: body.into_bytes() });
-    files
+    emit(OutputFile { path: "search/manifest.js".into(), bytes: body.into_bytes() })
 }
 
 #[cfg(test)]
