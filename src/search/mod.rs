@@ -41,12 +41,13 @@ pub fn each_search_file<E>(
     let index = index::build(site);
     let indexed = start.elapsed();
     let preview_start = Instant::now();
-    let files = preview::files(&preview::build(site, &index));
-    let (count, bytes) = (files.len(), files.iter().map(|f| f.bytes.len()).sum::<usize>());
+    let (mut count, mut bytes) = (0, 0);
+    preview::each_file(site, &index, &mut |file| {
+        count += 1;
+        bytes += file.bytes.len();
+        emit(file)
+    })?;
     log::debug!("previews: {count} files, {bytes} bytes, in {:.2?}", preview_start.elapsed());
-    for file in files {
-        emit(file)?;
-    }
     let (terms, docs, text_bytes) = (index.terms.len(), index.docs, index.text_bytes);
     let (mut count, mut bytes) = (0, 0);
     shards::each_file(index, &mut |file| {

@@ -161,50 +161,57 @@ fn separator(previous: &str, first: &str) -> String {
 /// file as soon as it is made; returns the bounds of the term shards (the
 /// first term of each but the first, shortened).
 ///
-/// Each term's postings are encoded and dropped in turn, so the index and
-/// its files are not both held whole.
+/// The term shards come first but name the posting files, so the terms are
+/// read twice: once for the shards, then once more, consumed, for the
+/// posting files (each term's postings dropped as its file is written), so
+/// the index's postings and their files are not both held whole.
 fn term_files<E>(
     terms: Vec<(String, Postings)>,
     emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
 ) -> Result<Vec<String>, E> {
-    let mut postings = Vec::new();
     let mut grouper = Grouper::new(TERM_SHARD_BYTES);
     let mut bounds = vec![String::new()];
     let mut shards = 0;
-    let mut close = |shard: Shard<String>, next: Option<&str>| {
+    let mut close = |shard: Shard<&str>, next: Option<&str>| {
         if let Some(next) = next {
-            bounds.push(separator(&shard.last, next));
+            bounds.push(separator(shard.last, next));
         }
         let body = format!("__bpSearch.terms({shards},[{}]);\n", shard.body);
         let path = format!("search/t/{shards}.js");
         shards += 1;
         emit(OutputFile { path, bytes: body.into_bytes() })
     };
+    let mut big = 0;
     let mut piece = String::new();
-    for (term, list) in terms {
-        let (encoded, count) = (list.encoded(), list.len());
-        drop(list);
+    for (term, list) in &terms {
+        let encoded = list.encoded();
         piece.clear();
-        piece.push_str(&js_json(&term));
+        piece.push_str(&js_json(term));
         piece.push(',');
         if encoded.len() > BIG_TERM_BYTES {
-            piece.push_str(&format!("[{count},{}]", postings.len()));
-            postings.push(format!("__bpSearch.postings({},\"{encoded}\");\n", postings.len()));
+            piece.push_str(&format!("[{},{big}]", list.len()));
+            big += 1;
         } else {
             piece.push('"');
             piece.push_str(&encoded);
             piece.push('"');
         }
-        let first = term.clone();
-        if let Some(closed) = grouper.push(term, &piece) {
-            close(closed, Some(&first))?;
+        if let Some(closed) = grouper.push(term.as_str(), &piece) {
+            close(closed, Some(term))?;
         }
     }
     if let Some(last) = grouper.finish() {
         close(last, None)?;
     }
-    for (i, body) in postings.into_iter().enumerate() {
-        emit(OutputFile { path: format!("search/p/{i}.js"), bytes: body.into_bytes() })?;
+    let mut big = 0;
+    for (_, list) in terms {
+        let encoded = list.encoded();
+        drop(list);
+        if encoded.len() > BIG_TERM_BYTES {
+            let body = format!("__bpSearch.postings({big},\"{encoded}\");\n");
+            emit(OutputFile { path: format!("search/p/{big}.js"), bytes: body.into_bytes() })?;
+            big += 1;
+        }
     }
     Ok(bounds)
 }
