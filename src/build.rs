@@ -202,11 +202,18 @@ impl Plan {
         step.done("group signatures");
         // Blocks shown on several pages render once; worth it only when
         // many pages render (the output is the same either way).
-        let stale =
-            pages.iter().filter(|(_, path, sig, _)| !fresh(previous.pages.get(path), *sig)).count();
+        let stale: std::collections::HashSet<PageId> = pages
+            .iter()
+            .filter(|(_, path, sig, _)| !fresh(previous.pages.get(path), *sig))
+            .map(|(id, ..)| *id)
+            .collect();
         let mut shared = shared;
-        if stale > 64 {
-            shared.blocks = render::page::shown_references(site);
+        if stale.len() > 64 {
+            // The home page shows a page a second time, as index.html.
+            let home = render::home_page(site);
+            shared.blocks = render::page::shown_references(site, |id| {
+                u32::from(stale.contains(&id)) + u32::from(home == Some(id))
+            });
         }
         step.done("blocks shown in references");
         Plan { shared, base, graph_sig, pages, groups }
@@ -394,11 +401,11 @@ fn render_and_write(
                 groups.push((*name, old.clone()));
                 continue;
             }
-            let files = group_files(name, site, theme, plan)?;
-            let paths = files.iter().map(|f| f.path.clone()).collect();
-            for file in files {
-                stage(file)?;
-            }
+            let mut paths = Vec::new();
+            group_files(name, site, theme, plan, &mut |file| {
+                paths.push(file.path.clone());
+                stage(file)
+            })?;
             groups.push((*name, Group { sig, paths }));
         }
         Ok(groups)
@@ -437,10 +444,17 @@ fn render_and_write(
     Ok((writer, diagnostics))
 }
 
-/// The files of one group of site-wide files.
-fn group_files(name: &str, site: &Site, theme: &Theme, plan: &Plan) -> Result<Vec<OutputFile>> {
+/// Hands the files of one group of site-wide files to `emit`, each as soon
+/// as it is made.
+fn group_files(
+    name: &str,
+    site: &Site,
+    theme: &Theme,
+    plan: &Plan,
+    emit: &mut impl FnMut(OutputFile) -> Result<()>,
+) -> Result<()> {
     let shared = &plan.shared;
-    Ok(match name {
+    let files = match name {
         "index" => {
             let mut files = vec![render::render_home(site, theme, shared)?];
             files.extend(render::indexes::render_indexes(
@@ -453,8 +467,9 @@ fn group_files(name: &str, site: &Site, theme: &Theme, plan: &Plan) -> Result<Ve
         }
         "fixed" => render::fixed_files(site, theme, shared)?,
         "graph" => vec![crate::graph::render_page(&shared.graph, theme, &shared.base)?],
-        _ => render::whole_site_files(site, shared),
-    })
+        _ => return render::each_whole_site_file(site, shared, emit),
+    };
+    files.into_iter().try_for_each(emit)
 }
 
 fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 use super::escape::escape_html;
 use super::markdown::{Links, MarkdownOptions, plain_text, render_body, render_inline};
@@ -39,27 +39,40 @@ pub struct TreeContext<'a> {
 /// missing one past the recording: both always render afresh. The warnings a
 /// block gave when it rendered are kept with it and given again on each use,
 /// so every page reports the same warnings whoever rendered the block first.
+///
+/// Each block comes with the number of times it will be shown: its HTML is
+/// kept until that many uses have taken it, then freed (a large graph's
+/// shared blocks took more memory than anything else of the render stage).
+/// A use past the count renders the block afresh, to the same HTML.
 #[derive(Default)]
 pub struct BlockCache {
-    slots: HashMap<(PageId, usize), OnceLock<Cached>>,
+    slots: HashMap<(PageId, usize), Mutex<Slot>>,
+}
+
+/// A cached block: not rendered yet, kept for its remaining uses, or done with.
+enum Slot {
+    Empty { uses: u32 },
+    Kept { cached: Cached, uses: u32 },
+    Done,
 }
 
 struct Cached {
-    html: String,
+    html: Box<str>,
     /// `(is_error, message)` in the order they were reported.
     reports: Vec<(bool, String)>,
 }
 
 impl BlockCache {
-    /// A cache for the blocks at `locs` (pages and block indexes); blocks
+    /// A cache for the blocks at `locs` (pages and block indexes), each with
+    /// the number of times it will be shown; blocks shown once and blocks
     /// with macros are left out (see the type's documentation).
-    pub fn new<'b>(locs: impl IntoIterator<Item = (PageId, usize, &'b Block)>) -> BlockCache {
+    pub fn new<'b>(locs: impl IntoIterator<Item = (PageId, usize, &'b Block, u32)>) -> BlockCache {
         let slots = locs
             .into_iter()
-            .filter(|(_, _, block)| {
-                !block.source_contains("{{") && !block.source_contains("assets/")
+            .filter(|(_, _, block, uses)| {
+                *uses > 1 && !block.source_contains("{{") && !block.source_contains("assets/")
             })
-            .map(|(page, index, _)| ((page, index), OnceLock::new()))
+            .map(|(page, index, _, uses)| ((page, index), Mutex::new(Slot::Empty { uses })))
             .collect();
         BlockCache { slots }
     }
@@ -208,19 +221,36 @@ pub fn content_at(block: &Block, index: usize, ctx: &TreeContext<'_>) -> String 
     let Some(slot) = ctx.cache.and_then(|(cache, page)| cache.slots.get(&(page, index))) else {
         return content(block, ctx);
     };
-    let cached = slot.get_or_init(|| {
-        let recording = Recording { inner: ctx.links, reports: RefCell::new(Vec::new()) };
-        let inner = TreeContext { links: &recording, cache: None, ..*ctx };
-        let html = content(block, &inner);
-        Cached { html, reports: recording.reports.into_inner() }
-    });
+    // Other pages showing this block wait while it renders, as they would
+    // for their own copy.
+    let mut slot = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (cached, uses) = match std::mem::replace(&mut *slot, Slot::Done) {
+        Slot::Kept { cached, uses } => (cached, uses),
+        Slot::Empty { uses } => {
+            let recording = Recording { inner: ctx.links, reports: RefCell::new(Vec::new()) };
+            let inner = TreeContext { links: &recording, cache: None, ..*ctx };
+            let html = content(block, &inner).into_boxed_str();
+            (Cached { html, reports: recording.reports.into_inner() }, uses)
+        }
+        Slot::Done => {
+            drop(slot);
+            return content(block, ctx);
+        }
+    };
     for (is_error, message) in &cached.reports {
         match is_error {
             true => ctx.links.error(message.clone()),
             false => ctx.links.warn(message.clone()),
         }
     }
-    cached.html.clone()
+    let uses = uses.saturating_sub(1);
+    if uses == 0 {
+        drop(slot);
+        return cached.html.into_string();
+    }
+    let html = cached.html.to_string();
+    *slot = Slot::Kept { cached, uses };
+    html
 }
 
 /// The block's HTML content: marker, priority, body.

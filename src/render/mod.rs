@@ -94,7 +94,10 @@ impl Shared {
     /// The shared parts for rendering every page of `site`: with a cache of
     /// the blocks that the references show, so that each renders once.
     pub fn for_whole_site(site: &Site) -> Shared {
-        Shared { blocks: page::shown_references(site), ..Shared::new(site) }
+        // The home page shows a page a second time, as index.html.
+        let home = home_page(site);
+        let blocks = page::shown_references(site, |id| 1 + u32::from(home == Some(id)));
+        Shared { blocks, ..Shared::new(site) }
     }
 
     /// The journal days before and after a page: (previous = older, next = newer).
@@ -209,9 +212,26 @@ pub fn fixed_files(site: &Site, theme: &Theme, shared: &Shared) -> Result<Vec<Ou
 
 /// Files built from the whole site's content: the feeds and the search index.
 pub fn whole_site_files(site: &Site, shared: &Shared) -> Vec<OutputFile> {
-    let mut files = feeds::feeds(site, &shared.journals);
-    files.extend(crate::search::search_files(site));
+    let mut files = Vec::new();
+    let Ok(()) =
+        each_whole_site_file(site, shared, &mut |file| -> Result<(), std::convert::Infallible> {
+            files.push(file);
+            Ok(())
+        });
     files
+}
+
+/// Hands the files of [`whole_site_files`], in the same order, to `emit` as
+/// soon as each is made; stops at the first error of `emit`.
+pub fn each_whole_site_file<E>(
+    site: &Site,
+    shared: &Shared,
+    emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
+) -> Result<(), E> {
+    for file in feeds::feeds(site, &shared.journals) {
+        emit(file)?;
+    }
+    crate::search::each_search_file(site, emit)
 }
 
 /// The page shown as the home page: `home_page` of site.toml, else Logseq's `:default-home`.

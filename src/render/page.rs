@@ -1,6 +1,7 @@
 //! One page of the site → its template context (and the links it resolves).
 
 use std::cell::RefCell;
+use std::ops::ControlFlow;
 
 use serde::Serialize;
 
@@ -408,22 +409,13 @@ fn description(note: &crate::parse::Note) -> String {
 /// Referencing blocks grouped by page. Linked references show each block with
 /// its children, and skip blocks whose ancestor is already listed (it shows them).
 fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache) -> References {
-    let Shown { locs, with_children, limit } = shown;
     let options = MarkdownOptions { allow_html: site.config.allow_html };
-    let listed: std::collections::HashSet<BlockLoc> = locs.iter().copied().collect();
+    let with_children = shown.with_children;
     let mut groups: Vec<BacklinkGroup> = Vec::new();
     let mut more: Vec<MoreReferences> = Vec::new();
-    let mut shown = 0;
-    for &loc in locs {
+    listed_references(site, shown, |loc, note, shown| {
         let source = &site.pages[loc.page];
-        let Some(note) = &source.note else { continue };
-        let ancestors = ancestors(note, loc.block);
-        if with_children
-            && ancestors.iter().any(|&a| listed.contains(&BlockLoc { page: loc.page, block: a }))
-        {
-            continue;
-        }
-        if shown >= limit {
+        if !shown {
             match more.last_mut() {
                 Some(last) if last.url == source.file_name() => last.count += 1,
                 _ => more.push(MoreReferences {
@@ -432,14 +424,13 @@ fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache) -> Refere
                     count: 1,
                 }),
             }
-            continue;
+            return ControlFlow::Continue(());
         }
-        shown += 1;
         let links = PageLinks::new(site, source);
         let ctx =
             TreeContext { links: &links, options, anchors: &[], cache: Some((cache, loc.page)) };
         let block = &note.blocks[loc.block];
-        let breadcrumb = ancestors
+        let breadcrumb = ancestors(note, loc.block)
             .iter()
             .rev()
             .map(|&p| LinkContext {
@@ -468,8 +459,49 @@ fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache) -> Refere
                 blocks: vec![entry],
             }),
         }
-    }
+        ControlFlow::Continue(())
+    });
     References { groups, more }
+}
+
+/// The references a page lists, in order: `each` receives the block, its
+/// note, and whether it is shown (or past the limit and only counted), and
+/// may stop the listing. With children, a block under an already listed one
+/// is left out (its ancestor shows it).
+fn listed_references<'s>(
+    site: &'s Site,
+    shown: Shown<'_>,
+    mut each: impl FnMut(BlockLoc, &'s crate::parse::Note, bool) -> ControlFlow<()>,
+) {
+    let Shown { locs, with_children, limit } = shown;
+    let listed: rustc_hash::FxHashSet<BlockLoc> = if with_children && locs.len() > 1 {
+        locs.iter().copied().collect()
+    } else {
+        Default::default()
+    };
+    let mut count = 0;
+    for &loc in locs {
+        let Some(note) = &site.pages[loc.page].note else { continue };
+        if !listed.is_empty() {
+            let mut parent = note.blocks[loc.block].parent;
+            let mut under_listed = false;
+            while let Some(p) = parent {
+                if listed.contains(&BlockLoc { page: loc.page, block: p }) {
+                    under_listed = true;
+                    break;
+                }
+                parent = note.blocks[p].parent;
+            }
+            if under_listed {
+                continue;
+            }
+        }
+        let shown = count < limit;
+        count += usize::from(shown);
+        if each(loc, note, shown).is_break() {
+            return;
+        }
+    }
 }
 
 /// Which references of a page to list, and how.
@@ -481,27 +513,51 @@ struct Shown<'a> {
     limit: usize,
 }
 
-/// The blocks that the linked and unlinked references of the published
-/// pages show (with their children), for a [`BlockCache`]; a few more than
-/// are shown at most (blocks under an already listed one).
-pub fn shown_references(site: &Site) -> BlockCache {
-    let mut locs: std::collections::BTreeSet<(PageId, usize)> = Default::default();
-    for (_, page) in site.published() {
-        for loc in page.backlinks.iter().take(MAX_SHOWN_REFERENCES) {
-            let Some(note) = &site.pages[loc.page].note else { continue };
-            let mut stack = vec![loc.block];
-            while let Some(block) = stack.pop() {
-                if locs.insert((loc.page, block)) {
+/// The blocks shown on several of the pages that `renders` counts (each
+/// page rendered that many times), for a [`BlockCache`]: each block of a
+/// page shows on the page itself, and in the linked references (with its
+/// children) and unlinked references that list it. Counted as
+/// [`page_context`] shows them, so that each block's HTML is freed after its
+/// last use.
+pub fn shown_references(site: &Site, renders: impl Fn(PageId) -> u32) -> BlockCache {
+    // Uses in the references of other pages; a page's own uses are added last.
+    let mut uses: rustc_hash::FxHashMap<(PageId, usize), u32> = Default::default();
+    for (id, page) in site.published() {
+        let times = renders(id);
+        if times == 0 {
+            continue;
+        }
+        let linked =
+            Shown { locs: &page.backlinks, with_children: true, limit: MAX_SHOWN_REFERENCES };
+        let mut stack = Vec::new();
+        listed_references(site, linked, |loc, note, shown| {
+            if !shown {
+                return ControlFlow::Break(());
+            }
+            if !note.blocks[loc.block].pre_block {
+                stack.push(loc.block);
+                while let Some(block) = stack.pop() {
+                    *uses.entry((loc.page, block)).or_default() += times;
                     stack.extend(note.blocks.get(block).map_or(&[][..], |b| &b.children[..]));
                 }
             }
-        }
-        for loc in page.unlinked.iter().take(MAX_SHOWN_UNLINKED) {
-            locs.insert((loc.page, loc.block));
-        }
+            ControlFlow::Continue(())
+        });
+        let unlinked =
+            Shown { locs: &page.unlinked, with_children: false, limit: MAX_SHOWN_UNLINKED };
+        listed_references(site, unlinked, |loc, note, shown| {
+            if !shown {
+                return ControlFlow::Break(());
+            }
+            if !note.blocks[loc.block].pre_block {
+                *uses.entry((loc.page, loc.block)).or_default() += times;
+            }
+            ControlFlow::Continue(())
+        });
     }
-    BlockCache::new(locs.into_iter().filter_map(|(page, block)| {
-        Some((page, block, site.pages[page].note.as_ref()?.blocks.get(block)?))
+    BlockCache::new(uses.into_iter().filter_map(|((page, block), count)| {
+        let own = if site.pages[page].published { renders(page) } else { 0 };
+        Some((page, block, site.pages[page].note.as_ref()?.blocks.get(block)?, count + own))
     }))
 }
 

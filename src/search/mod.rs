@@ -22,28 +22,45 @@ use crate::resolve::Site;
 /// The search index of the published pages, as files under `search/`, and
 /// the hover previews of links, under `preview/`.
 pub fn search_files(site: &Site) -> Vec<OutputFile> {
+    let mut files = Vec::new();
+    let Ok(()) = each_search_file(site, &mut |file| -> Result<(), std::convert::Infallible> {
+        files.push(file);
+        Ok(())
+    });
+    files
+}
+
+/// Hands the files of [`search_files`], in the same order, to `emit` as
+/// soon as each is made (a large graph's index files are larger than the
+/// index): stops at the first error of `emit`.
+pub fn each_search_file<E>(
+    site: &Site,
+    emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
+) -> Result<(), E> {
     let start = Instant::now();
     let index = index::build(site);
     let indexed = start.elapsed();
     let preview_start = Instant::now();
-    let mut files = preview::files(&preview::build(site, &index));
-    let bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
-    log::debug!(
-        "previews: {} files, {bytes} bytes, in {:.2?}",
-        files.len(),
-        preview_start.elapsed()
-    );
+    let (mut count, mut bytes) = (0, 0);
+    preview::each_file(site, &index, &mut |file| {
+        count += 1;
+        bytes += file.bytes.len();
+        emit(file)
+    })?;
+    log::debug!("previews: {count} files, {bytes} bytes, in {:.2?}", preview_start.elapsed());
     let (terms, docs, text_bytes) = (index.terms.len(), index.docs, index.text_bytes);
-    let shards = shards::files(index);
-    let bytes: usize = shards.iter().map(|f| f.bytes.len()).sum();
+    let (mut count, mut bytes) = (0, 0);
+    shards::each_file(index, &mut |file| {
+        count += 1;
+        bytes += file.bytes.len();
+        emit(file)
+    })?;
     log::debug!(
         "search index: {terms} terms, {docs} documents, {text_bytes} bytes of text, indexed in \
-         {indexed:.2?} → {} files, {bytes} bytes, in {:.2?} in all",
-        shards.len(),
+         {indexed:.2?} → {count} files, {bytes} bytes, in {:.2?} in all",
         start.elapsed()
     );
-    files.extend(shards);
-    files
+    Ok(())
 }
 
 #[cfg(test)]

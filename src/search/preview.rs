@@ -193,28 +193,61 @@ fn preview_json(p: &Preview) -> Value {
 /// The preview files: `preview/N.js` for every shard (empty ones too, so no
 /// load fails), then `preview/manifest.js`.
 pub fn files(previews: &[Preview]) -> Vec<OutputFile> {
-    let pieces: Vec<(u32, String)> = previews
+    let pieces: Vec<(u32, String)> = previews.par_iter().map(piece).collect();
+    let mut files = Vec::new();
+    let Ok(()) = files_of(&pieces, &mut |file| -> Result<(), std::convert::Infallible> {
+        files.push(file);
+        Ok(())
+    });
+    files
+}
+
+/// Hands the preview files of every published page to `emit`, each as soon
+/// as it is made: the same files as [`files`] of [`build`], without holding
+/// every preview.
+pub fn each_file<E>(
+    site: &Site,
+    index: &Index,
+    emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
+) -> Result<(), E> {
+    let referenced = referenced_blocks(site);
+    let pages: Vec<(PageId, &Page)> = site.published().collect();
+    let pieces: Vec<(u32, String)> = pages
         .par_iter()
-        .map(|p| (fnv1a(&p.file), format!("{}:{}", js_json(&p.file), js_json(&preview_json(p)))))
+        .zip(index.pages.par_iter())
+        .map(|(&(id, page), entry)| {
+            piece(&preview(page, entry, referenced.get(&id).map_or(&[][..], Vec::as_slice)))
+        })
         .collect();
+    drop(referenced);
+    files_of(&pieces, emit)
+}
+
+/// A preview's hash (its shard) and its `"file":[…]` entry.
+fn piece(p: &Preview) -> (u32, String) {
+    (fnv1a(&p.file), format!("{}:{}", js_json(&p.file), js_json(&preview_json(p))))
+}
+
+fn files_of<E>(
+    pieces: &[(u32, String)],
+    emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
+) -> Result<(), E> {
     let total: usize = pieces.iter().map(|(_, piece)| piece.len() + 1).sum();
     let shards = total.div_ceil(SHARD_BYTES).max(1);
     let mut buckets: Vec<Vec<&str>> = vec![Vec::new(); shards];
-    for (hash, piece) in &pieces {
+    for (hash, piece) in pieces {
         buckets[*hash as usize % shards].push(piece);
     }
     let mut hasher = blake3::Hasher::new();
-    let mut files: Vec<OutputFile> = Vec::with_capacity(shards + 1);
     for (n, bucket) in buckets.iter().enumerate() {
         let body = format!("__bpPreview.shard({n},{{{}}});\n", bucket.join(","));
         hasher.update(body.as_bytes());
-        files.push(OutputFile { path: format!("preview/{n}.js"), bytes: body.into_bytes() });
+        emit(OutputFile { path: format!("preview/{n}.js"), bytes: body.into_bytes() })?;
     }
     let build = hasher.finalize().to_hex()[..12].to_string();
     let manifest = json!({ "version": FORMAT_VERSION, "shards": shards, "build": build });
     let body = format!("__bpPreview.manifest({});\n", js_json(&manifest));
-    files.push(OutputFile { path: "preview/manifest.js".into(), bytes: body.into_bytes() });
-    files
+    emit(OutputFile { path: "preview/manifest.js".into(), bytes: body.into_bytes() })
 }
 
 #[cfg(test)]

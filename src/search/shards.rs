@@ -110,43 +110,51 @@ struct Shard<K> {
 
 /// Groups `(key, piece)` pairs, in the order given, into shards of about
 /// `target` bytes: a shard takes pieces until it holds `target` bytes. Each
-/// shard is a script `{call}(N,[pieces]);`, and pieces are written straight
-/// into it.
+/// shard is a script `{call}(N,[pieces]);`, pieces are written straight into
+/// it, and it is handed back as soon as it is closed.
 struct Grouper<K> {
     target: usize,
     call: &'static str,
-    shards: Vec<Shard<K>>,
+    /// Shards started so far.
+    count: usize,
+    open: Option<Shard<K>>,
 }
 
 impl<K: Clone> Grouper<K> {
     fn new(target: usize, call: &'static str) -> Self {
-        Grouper { target, call, shards: Vec::new() }
+        Grouper { target, call, count: 0, open: None }
     }
 
-    /// Adds the piece that `write` appends.
-    fn push_with(&mut self, key: K, write: impl FnOnce(&mut String)) {
-        match self.shards.last_mut() {
+    /// Adds the piece that `write` appends; returns the shard it closed, if
+    /// the piece started a new one.
+    fn push_with(&mut self, key: K, write: impl FnOnce(&mut String)) -> Option<Shard<K>> {
+        match &mut self.open {
             Some(shard) if shard.body.len() - shard.start < self.target => {
                 shard.body.push(',');
                 write(&mut shard.body);
                 shard.last = key;
+                None
             }
-            _ => {
-                let mut body = format!("{}({},[", self.call, self.shards.len());
+            open => {
+                let mut body = format!("{}({},[", self.call, self.count);
+                self.count += 1;
                 let start = body.len();
                 write(&mut body);
-                self.shards.push(Shard { first: key.clone(), last: key, body, start });
+                open.replace(Shard { first: key.clone(), last: key, body, start }).map(close)
             }
         }
     }
 
-    /// The shards, each closed.
-    fn finish(mut self) -> Vec<Shard<K>> {
-        for shard in &mut self.shards {
-            shard.body.push_str("]);\n");
-        }
-        self.shards
+    /// The last shard, closed, if any piece was pushed.
+    fn finish(self) -> Option<Shard<K>> {
+        self.open.map(close)
     }
+}
+
+/// Closes a shard's script.
+fn close<K>(mut shard: Shard<K>) -> Shard<K> {
+    shard.body.push_str("]);\n");
+    shard
 }
 
 /// The shortest prefix of `first` that still sorts after `previous`.
@@ -161,45 +169,65 @@ fn separator(previous: &str, first: &str) -> String {
     first.to_string()
 }
 
-/// Term shards: bounds, shard bodies and the bodies of big terms' own posting files.
-struct TermFiles {
-    bounds: Vec<String>,
-    shards: Vec<String>,
-    postings: Vec<String>,
-}
-
-/// Each term's postings are encoded and dropped in turn, so the index and
-/// its files are not both held whole.
-fn term_shards(terms: Vec<(String, Postings)>) -> TermFiles {
-    let mut postings = Vec::new();
+/// Writes the term shards, then the big terms' own posting files, each
+/// file as soon as it is made; returns the bounds of the term shards (the
+/// first term of each but the first, shortened).
+///
+/// The term shards come first but name the posting files, so the terms are
+/// read twice: once for the shards, then once more, consumed, for the
+/// posting files (each term's postings dropped as its file is written), so
+/// the index's postings and their files are not both held whole.
+fn term_files<E>(
+    terms: Vec<(String, Postings)>,
+    emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
+) -> Result<Vec<String>, E> {
     let mut grouper = Grouper::new(TERM_SHARD_BYTES, "__bpSearch.terms");
-    for (term, list) in terms {
+    let mut bounds = vec![String::new()];
+    let mut shards = 0;
+    let mut emit_shard = |shard: Shard<&str>, next: Option<&str>| {
+        if let Some(next) = next {
+            bounds.push(separator(shard.last, next));
+        }
+        let path = format!("search/t/{shards}.js");
+        shards += 1;
+        emit(OutputFile { path, bytes: shard.body.into_bytes() })
+    };
+    let mut big = 0;
+    for (term, list) in &terms {
         let encoded_len = list.encoded_len();
-        grouper.push_with(term.clone(), |piece| {
-            piece.push_str(&js_json(&term));
+        let closed = grouper.push_with(term.as_str(), |piece| {
+            piece.push_str(&js_json(term));
             piece.push(',');
             if encoded_len > BIG_TERM_BYTES {
-                let file = postings.len();
-                piece.push_str(&format!("[{},{file}]", list.len()));
-                let mut body = format!("__bpSearch.postings({file},\"");
-                body.reserve_exact(encoded_len + 4);
-                list.write_encoded(&mut body);
-                body.push_str("\");\n");
-                postings.push(body);
+                piece.push_str(&format!("[{},{big}]", list.len()));
+                big += 1;
             } else {
                 piece.push('"');
                 list.write_encoded(piece);
                 piece.push('"');
             }
         });
+        if let Some(closed) = closed {
+            emit_shard(closed, Some(term))?;
+        }
     }
-    let shards = grouper.finish();
-    let mut bounds = vec![String::new()];
-    for pair in shards.windows(2) {
-        bounds.push(separator(&pair[0].last, &pair[1].first));
+    if let Some(last) = grouper.finish() {
+        emit_shard(last, None)?;
     }
-    let shards = shards.into_iter().map(|s| s.body).collect();
-    TermFiles { bounds, shards, postings }
+    let mut big = 0;
+    for (_, list) in terms {
+        let encoded_len = list.encoded_len();
+        if encoded_len > BIG_TERM_BYTES {
+            let mut body = format!("__bpSearch.postings({big},\"");
+            body.reserve_exact(encoded_len + 4);
+            list.write_encoded(&mut body);
+            drop(list);
+            body.push_str("\");\n");
+            emit(OutputFile { path: format!("search/p/{big}.js"), bytes: body.into_bytes() })?;
+            big += 1;
+        }
+    }
+    Ok(bounds)
 }
 
 /// Appends `value` as JSON.
@@ -263,8 +291,19 @@ fn needs_escape(json: &str) -> bool {
 /// what is held twice (entries and their JSON).
 const DOC_CHUNK: usize = 1024;
 
-fn doc_shards(pages: Vec<PageEntry>) -> (Vec<u32>, Vec<String>) {
+/// Writes the document shards, each as soon as it is full; returns the
+/// first page of each.
+fn doc_files<E>(
+    pages: Vec<PageEntry>,
+    emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
+) -> Result<Vec<u32>, E> {
     let mut grouper = Grouper::new(DOC_SHARD_BYTES, "__bpSearch.docs");
+    let mut starts = Vec::new();
+    let mut emit_shard = |shard: Shard<u32>| {
+        let i = starts.len();
+        starts.push(shard.first);
+        emit(OutputFile { path: format!("search/d/{i}.js"), bytes: shard.body.into_bytes() })
+    };
     let mut pages = pages.into_iter();
     let mut next = 0;
     loop {
@@ -274,26 +313,47 @@ fn doc_shards(pages: Vec<PageEntry>) -> (Vec<u32>, Vec<String>) {
         }
         let pieces: Vec<String> = chunk.into_par_iter().map(|page| page_json(&page)).collect();
         for piece in pieces {
-            grouper.push_with(next, |body| body.push_str(&piece));
+            if let Some(closed) = grouper.push_with(next, |body| body.push_str(&piece)) {
+                emit_shard(closed)?;
+            }
             next += 1;
         }
     }
-    let shards = grouper.finish();
-    let starts = shards.iter().map(|s| s.first).collect();
-    let bodies = shards.into_iter().map(|s| s.body).collect();
-    (starts, bodies)
+    if let Some(last) = grouper.finish() {
+        emit_shard(last)?;
+    }
+    Ok(starts)
 }
 
 /// Every file of the index, the manifest last; the index is consumed as
 /// its files are made.
 pub fn files(index: Index) -> Vec<OutputFile> {
+    let mut files = Vec::new();
+    let Ok(()) = each_file(index, &mut |file| -> Result<(), std::convert::Infallible> {
+        files.push(file);
+        Ok(())
+    });
+    files
+}
+
+/// Hands every file of the index to `emit` as soon as it is made, the term
+/// shards, the big terms' posting files, the document shards, then the
+/// manifest: the index is consumed as its files are made, and no file is
+/// held once given. Stops at the first error of `emit`.
+pub fn each_file<E>(
+    index: Index,
+    emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
+) -> Result<(), E> {
     let Index { pages, terms, docs, .. } = index;
     let page_count = pages.len();
-    let (terms, (starts, doc_bodies)) = rayon::join(|| term_shards(terms), || doc_shards(pages));
+    // The manifest names the build by a hash of every file before it, in order.
     let mut hasher = blake3::Hasher::new();
-    for body in terms.shards.iter().chain(&terms.postings).chain(&doc_bodies) {
-        hasher.update(body.as_bytes());
-    }
+    let mut hashed = |file: OutputFile| {
+        hasher.update(&file.bytes);
+        emit(file)
+    };
+    let bounds = term_files(terms, &mut hashed)?;
+    let starts = doc_files(pages, &mut hashed)?;
     let build = hasher.finalize().to_hex()[..12].to_string();
     let mut doc_starts = String::new();
     let mut previous = 0;
@@ -306,19 +366,11 @@ pub fn files(index: Index) -> Vec<OutputFile> {
         "build": build,
         "docs": docs,
         "pages": page_count,
-        "terms": terms.bounds,
+        "terms": bounds,
         "docShards": doc_starts,
     });
-    let mut files = Vec::new();
-    for (dir, bodies) in [("t", terms.shards), ("p", terms.postings), ("d", doc_bodies)] {
-        files.extend(bodies.into_iter().enumerate().map(|(i, body)| OutputFile {
-            path: format!("search/{dir}/{i}.js"),
-            bytes: body.into_bytes(),
-        }));
-    }
     let body = format!("__bpSearch.manifest({});\n", js_json(&manifest));
-    files.push(OutputFile { path: "search/manifest.js".into(), bytes: body.into_bytes() });
-    files
+    emit(OutputFile { path: "search/manifest.js".into(), bytes: body.into_bytes() })
 }
 
 #[cfg(test)]
@@ -374,10 +426,11 @@ mod tests {
     #[test]
     fn shards_are_scripts_of_comma_separated_pieces() {
         let mut grouper = Grouper::new(4, "f");
+        let mut shards = Vec::new();
         for (key, piece) in [(0, "aa"), (1, "bbb"), (2, "c"), (3, "dddd"), (4, "e")] {
-            grouper.push_with(key, |out| out.push_str(piece));
+            shards.extend(grouper.push_with(key, |out| out.push_str(piece)));
         }
-        let shards = grouper.finish();
+        shards.extend(grouper.finish());
         let bodies: Vec<&str> = shards.iter().map(|s| s.body.as_str()).collect();
         assert_eq!(bodies, ["f(0,[aa,bbb]);\n", "f(1,[c,dddd]);\n", "f(2,[e]);\n"]);
         let keys: Vec<(i32, i32)> = shards.iter().map(|s| (s.first, s.last)).collect();
