@@ -20,6 +20,7 @@ pub mod templates;
 
 use rayon::prelude::*;
 use serde::Serialize;
+use std::convert::Infallible;
 
 use crate::error::{Diagnostic, Result};
 use crate::resolve::{PageKind, Site};
@@ -33,6 +34,19 @@ pub struct OutputFile {
     pub path: String,
     /// The bytes to write.
     pub bytes: Vec<u8>,
+}
+
+/// What an `each_…` function hands out one file at a time, collected: for
+/// callers that want every file at once (tests, small sites).
+pub fn collect_files(
+    each: impl FnOnce(&mut dyn FnMut(OutputFile) -> Result<(), Infallible>) -> Result<(), Infallible>,
+) -> Vec<OutputFile> {
+    let mut files = Vec::new();
+    let Ok(()) = each(&mut |file| {
+        files.push(file);
+        Ok(())
+    });
+    files
 }
 
 #[derive(Serialize)]
@@ -212,13 +226,7 @@ pub fn fixed_files(site: &Site, theme: &Theme, shared: &Shared) -> Result<Vec<Ou
 
 /// Files built from the whole site's content: the feeds and the search index.
 pub fn whole_site_files(site: &Site, shared: &Shared) -> Vec<OutputFile> {
-    let mut files = Vec::new();
-    let Ok(()) =
-        each_whole_site_file(site, shared, &mut |file| -> Result<(), std::convert::Infallible> {
-            files.push(file);
-            Ok(())
-        });
-    files
+    collect_files(|mut emit| each_whole_site_file(site, shared, &mut emit))
 }
 
 /// Hands the files of [`whole_site_files`], in the same order, to `emit` as

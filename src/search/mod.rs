@@ -22,12 +22,7 @@ use crate::resolve::Site;
 /// The search index of the published pages, as files under `search/`, and
 /// the hover previews of links, under `preview/`.
 pub fn search_files(site: &Site) -> Vec<OutputFile> {
-    let mut files = Vec::new();
-    let Ok(()) = each_search_file(site, &mut |file| -> Result<(), std::convert::Infallible> {
-        files.push(file);
-        Ok(())
-    });
-    files
+    crate::render::collect_files(|mut emit| each_search_file(site, &mut emit))
 }
 
 /// Hands the files of [`search_files`], in the same order, to `emit` as

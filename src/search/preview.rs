@@ -194,12 +194,7 @@ fn preview_json(p: &Preview) -> Value {
 /// load fails), then `preview/manifest.js`.
 pub fn files(previews: &[Preview]) -> Vec<OutputFile> {
     let pieces: Vec<(u32, String)> = previews.par_iter().map(piece).collect();
-    let mut files = Vec::new();
-    let Ok(()) = files_of(&pieces, &mut |file| -> Result<(), std::convert::Infallible> {
-        files.push(file);
-        Ok(())
-    });
-    files
+    crate::render::collect_files(|mut emit| files_of(&pieces, &mut emit))
 }
 
 /// Hands the preview files of every published page to `emit`, each as soon

@@ -328,12 +328,7 @@ fn doc_files<E>(
 /// Every file of the index, the manifest last; the index is consumed as
 /// its files are made.
 pub fn files(index: Index) -> Vec<OutputFile> {
-    let mut files = Vec::new();
-    let Ok(()) = each_file(index, &mut |file| -> Result<(), std::convert::Infallible> {
-        files.push(file);
-        Ok(())
-    });
-    files
+    crate::render::collect_files(|mut emit| each_file(index, &mut emit))
 }
 
 /// Hands every file of the index to `emit` as soon as it is made, the term
