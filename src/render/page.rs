@@ -430,10 +430,11 @@ fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache) -> Refere
         let ctx =
             TreeContext { links: &links, options, anchors: &[], cache: Some((cache, loc.page)) };
         let block = &note.blocks[loc.block];
-        let breadcrumb = ancestors(note, loc.block)
-            .iter()
-            .rev()
-            .map(|&p| LinkContext {
+        let mut parents: Vec<usize> = ancestors(note, loc.block).collect();
+        parents.reverse();
+        let breadcrumb = parents
+            .into_iter()
+            .map(|p| LinkContext {
                 title: short_title(&note.blocks[p]),
                 url: format!("{}#{}", source.file_name(), source.anchors[p]),
             })
@@ -482,19 +483,11 @@ fn listed_references<'s>(
     let mut count = 0;
     for &loc in locs {
         let Some(note) = &site.pages[loc.page].note else { continue };
-        if !listed.is_empty() {
-            let mut parent = note.blocks[loc.block].parent;
-            let mut under_listed = false;
-            while let Some(p) = parent {
-                if listed.contains(&BlockLoc { page: loc.page, block: p }) {
-                    under_listed = true;
-                    break;
-                }
-                parent = note.blocks[p].parent;
-            }
-            if under_listed {
-                continue;
-            }
+        if !listed.is_empty()
+            && ancestors(note, loc.block)
+                .any(|block| listed.contains(&BlockLoc { page: loc.page, block }))
+        {
+            continue;
         }
         let shown = count < limit;
         count += usize::from(shown);
@@ -584,14 +577,8 @@ pub struct MoreReferences {
 }
 
 /// Parents of a block, nearest first.
-fn ancestors(note: &crate::parse::Note, block: usize) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut parent = note.blocks[block].parent;
-    while let Some(p) = parent {
-        out.push(p);
-        parent = note.blocks[p].parent;
-    }
-    out
+fn ancestors(note: &crate::parse::Note, block: usize) -> impl Iterator<Item = usize> + '_ {
+    std::iter::successors(note.blocks[block].parent, |&p| note.blocks[p].parent)
 }
 
 /// A block's first line as plain text, shortened for breadcrumbs.

@@ -374,43 +374,25 @@ mod tests {
         words(text).into_iter().map(|w| w.text).collect()
     }
 
-    /// (word, position, part) of a text by one path of the tokenizer.
-    type Path =
-        fn(&mut Tokenizer, &str, u32, &mut dyn FnMut(&str, u32, bool)) -> (u32, Option<u32>);
+    /// One path of the tokenizer.
+    #[derive(Clone, Copy)]
+    enum Path {
+        Ascii,
+        Unicode,
+        Public,
+    }
 
+    /// (word, position, part) of a text by one path of the tokenizer.
     fn by_path(path: Path, text: &str) -> (Vec<(String, u32, bool)>, u32, Option<u32>) {
         let mut out = Vec::new();
-        let (count, last) = path(&mut Tokenizer::default(), text, 7, &mut |w, at, part| {
-            out.push((w.to_string(), at, part));
-        });
+        let mut t = Tokenizer::default();
+        let emit = |w: &str, at, part| out.push((w.to_string(), at, part));
+        let (count, last) = match path {
+            Path::Ascii => t.each_word_ascii(text, 7, emit),
+            Path::Unicode => t.each_word_unicode(text, 7, emit),
+            Path::Public => t.each_word(text, 7, emit),
+        };
         (out, count, last)
-    }
-
-    fn ascii_path(
-        t: &mut Tokenizer,
-        text: &str,
-        first: u32,
-        emit: &mut dyn FnMut(&str, u32, bool),
-    ) -> (u32, Option<u32>) {
-        t.each_word_ascii(text, first, emit)
-    }
-
-    fn unicode_path(
-        t: &mut Tokenizer,
-        text: &str,
-        first: u32,
-        emit: &mut dyn FnMut(&str, u32, bool),
-    ) -> (u32, Option<u32>) {
-        t.each_word_unicode(text, first, emit)
-    }
-
-    fn public_path(
-        t: &mut Tokenizer,
-        text: &str,
-        first: u32,
-        emit: &mut dyn FnMut(&str, u32, bool),
-    ) -> (u32, Option<u32>) {
-        t.each_word(text, first, emit)
     }
 
     const ASCII_SAMPLES: &[&str] = &[
@@ -434,15 +416,15 @@ mod tests {
     #[test]
     fn ascii_path_gives_the_unicode_paths_words() {
         for text in ASCII_SAMPLES {
-            let fast = by_path(ascii_path, text);
-            assert_eq!(fast, by_path(unicode_path, text), "{text:?}");
-            assert_eq!(fast, by_path(public_path, text), "{text:?}");
+            let fast = by_path(Path::Ascii, text);
+            assert_eq!(fast, by_path(Path::Unicode, text), "{text:?}");
+            assert_eq!(fast, by_path(Path::Public, text), "{text:?}");
         }
         // The samples do exercise compounds, apostrophes, cuts and case.
-        let (words, ..) = by_path(ascii_path, ASCII_SAMPLES[2]);
+        let (words, ..) = by_path(Path::Ascii, ASCII_SAMPLES[2]);
         assert!(words.contains(&("cri-o".to_string(), 8, false)), "{words:?}");
         assert!(words.contains(&("o".to_string(), 9, true)), "{words:?}");
-        let (words, ..) = by_path(ascii_path, ASCII_SAMPLES[12]);
+        let (words, ..) = by_path(Path::Ascii, ASCII_SAMPLES[12]);
         assert_eq!(words[0].0.len(), MAX_TERM_CHARS);
     }
 
@@ -455,8 +437,8 @@ mod tests {
             ("Hello, World! ", "ÉTÉ 🎉 naïve-café", &["ete", "naive-cafe", "naive", "cafe"][..]),
             ("Q ", "ΟΔΟΣ straße", &["οδοσ", "straße"][..]),
         ] {
-            let (expected, ..) = by_path(ascii_path, ascii);
-            let (words, ..) = by_path(public_path, &format!("{ascii}{rest}"));
+            let (expected, ..) = by_path(Path::Ascii, ascii);
+            let (words, ..) = by_path(Path::Public, &format!("{ascii}{rest}"));
             let tail: Vec<&str> = words[expected.len()..].iter().map(|w| w.0.as_str()).collect();
             assert_eq!(tail, rest_words, "{ascii}{rest}");
             assert_eq!(words[..expected.len()], expected[..], "{ascii}{rest}");
@@ -478,7 +460,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn ascii_and_unicode_paths_agree(text in "[a-zA-Z0-9 '._,:\\-]{0,60}") {
-            proptest::prop_assert_eq!(by_path(ascii_path, &text), by_path(unicode_path, &text));
+            proptest::prop_assert_eq!(by_path(Path::Ascii, &text), by_path(Path::Unicode, &text));
         }
     }
 
