@@ -209,7 +209,8 @@ pub struct PageEntry {
 /// The whole search index, in memory.
 #[derive(Debug, Clone, Default)]
 pub struct Index {
-    /// Published pages, in site order.
+    /// Published pages, in site order: filled by [`build`] only
+    /// ([`build_each`] hands them out instead).
     pub pages: Vec<PageEntry>,
     /// Terms sorted by UTF-16 code units (JavaScript's order), with postings
     /// sorted by (page, block).
@@ -250,8 +251,27 @@ struct PagePart {
 /// bounds the postings held twice (in parts and in the index) at any time.
 const MERGE_CHUNK: usize = 512;
 
-/// Builds the index of every published page.
+/// Builds the index of every published page, its page entries included.
 pub fn build(site: &Site) -> Index {
+    let mut pages = Vec::new();
+    let Ok(mut index) = build_each(site, |entries| {
+        pages.extend(entries);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    index.pages = pages;
+    index
+}
+
+/// Builds the index of every published page, handing the page entries to
+/// `entries` a run of pages at a time, in page order, instead of keeping
+/// them: the index returned has its terms and no pages. The entries of a
+/// large graph are several times the size of its postings, and whoever
+/// writes them (document shards, previews) needs only a run at a time.
+/// Stops at the first error of `entries`.
+pub fn build_each<E>(
+    site: &Site,
+    mut entries: impl FnMut(Vec<PageEntry>) -> Result<(), E>,
+) -> Result<Index, E> {
     let pages: Vec<&Page> = site.published().map(|(_, p)| p).collect();
     let table = Mutex::new(TermTable::default());
     let pool: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
@@ -268,12 +288,10 @@ pub fn build(site: &Site) -> Index {
                 part
             })
             .collect();
-        for part in parts {
-            merger.add(part);
-        }
+        entries(parts.into_iter().map(|part| merger.add(part)).collect())?;
     }
     let table = table.into_inner().unwrap_or_else(PoisonError::into_inner);
-    merger.finish(table.terms)
+    Ok(merger.finish(table.terms))
 }
 
 /// The lock of a mutex, whether or not another thread panicked holding it.
@@ -290,10 +308,10 @@ struct Merger {
 }
 
 impl Merger {
-    fn add(&mut self, part: PagePart) {
+    /// Takes a part's postings; gives back its page entry.
+    fn add(&mut self, part: PagePart) -> PageEntry {
         self.index.docs += part.docs;
         self.index.text_bytes += part.text_bytes;
-        self.index.pages.push(part.entry);
         for (id, posting) in part.postings {
             let id = id as usize;
             if id >= self.postings.len() {
@@ -301,6 +319,7 @@ impl Merger {
             }
             self.postings[id].push(posting);
         }
+        part.entry
     }
 
     /// The index, with the terms of the ids (every id that has postings).

@@ -17,7 +17,7 @@ pub mod tokenize;
 use std::time::Instant;
 
 use crate::render::OutputFile;
-use crate::resolve::Site;
+use crate::resolve::{Page, PageId, Site};
 
 /// The search index of the published pages, as files under `search/`, and
 /// the hover previews of links, under `preview/`.
@@ -33,26 +33,33 @@ pub fn each_search_file<E>(
     emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
 ) -> Result<(), E> {
     let start = Instant::now();
-    let index = index::build(site);
+    // The page entries are used as the index hands them out, a run of pages
+    // at a time (document shards written, previews made), and dropped.
+    let published: Vec<(PageId, &Page)> = site.published().collect();
+    let referenced = preview::referenced_blocks(site);
+    let mut previews = Vec::new();
+    let mut writer = shards::Writer::default();
+    let (mut count, mut bytes) = (0, 0);
+    let mut counted = |file: OutputFile| {
+        count += 1;
+        bytes += file.bytes.len();
+        emit(file)
+    };
+    let index = index::build_each(site, |entries| {
+        let pages = &published[previews.len()..previews.len() + entries.len()];
+        previews.extend(preview::pieces(pages, &entries, &referenced));
+        writer.pages(entries, &mut counted)
+    })?;
     let indexed = start.elapsed();
-    let preview_start = Instant::now();
-    let (mut count, mut bytes) = (0, 0);
-    preview::each_file(site, &index, &mut |file| {
-        count += 1;
-        bytes += file.bytes.len();
-        emit(file)
-    })?;
-    log::debug!("previews: {count} files, {bytes} bytes, in {:.2?}", preview_start.elapsed());
+    drop(referenced);
     let (terms, docs, text_bytes) = (index.terms.len(), index.docs, index.text_bytes);
-    let (mut count, mut bytes) = (0, 0);
-    shards::each_file(index, &mut |file| {
-        count += 1;
-        bytes += file.bytes.len();
-        emit(file)
-    })?;
+    preview::files_of(&previews, &mut counted)?;
+    drop(previews);
+    writer.finish(index.terms, docs, &mut counted)?;
     log::debug!(
-        "search index: {terms} terms, {docs} documents, {text_bytes} bytes of text, indexed in \
-         {indexed:.2?} → {count} files, {bytes} bytes, in {:.2?} in all",
+        "search index and previews: {terms} terms, {docs} documents, {text_bytes} bytes of \
+         text, indexed (documents and previews written) in {indexed:.2?} → {count} files, \
+         {bytes} bytes, in {:.2?} in all",
         start.elapsed()
     );
     Ok(())
@@ -182,6 +189,44 @@ mod tests {
         assert!(k8s.has_notes);
         let code = previews.iter().find(|p| p.file == "code.html").expect("code page");
         assert_eq!(code.text, "kind: Pod", "a page of code only previews its code");
+    }
+
+    #[test]
+    fn streamed_files_are_those_of_the_whole_index() {
+        // More pages than one run of the index, with references between
+        // runs, so that entries, previews and documents must stay aligned.
+        let mut files: Vec<(String, String)> = (0..1200)
+            .map(|i| {
+                let text = format!(
+                    "- page {i} links [[p{}]]\n\t- child ((64c1a1b2-0000-4000-8000-{:012}))\n- ```sh\necho {i}\n```",
+                    (i * 7) % 1200,
+                    (i * 13) % 1200
+                );
+                (format!("pages/p{i}.md"), text)
+            })
+            .collect();
+        files.push(("pages/ids.md".into(), {
+            let ids =
+                (0..1200).map(|i| format!("- block {i}\n  id:: 64c1a1b2-0000-4000-8000-{i:012}"));
+            ids.collect::<Vec<_>>().join("\n")
+        }));
+        let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let site = site(&refs);
+        let streamed = search_files(&site);
+        let index = index::build(&site);
+        let mut whole = preview::files(&preview::build(&site, &index));
+        whole.extend(shards::files(index));
+        let sorted = |mut files: Vec<OutputFile>| {
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            files
+        };
+        let (streamed, whole) = (sorted(streamed), sorted(whole));
+        assert!(streamed.iter().filter(|f| f.path.starts_with("search/d/")).count() > 1);
+        assert_eq!(streamed.len(), whole.len());
+        for (a, b) in streamed.iter().zip(&whole) {
+            assert_eq!(a.path, b.path);
+            assert!(a.bytes == b.bytes, "{} differs", a.path);
+        }
     }
 
     #[test]

@@ -78,7 +78,7 @@ pub fn build(site: &Site, index: &Index) -> Vec<Preview> {
 }
 
 /// Page → indexes of its blocks that a published block references, sorted.
-fn referenced_blocks(site: &Site) -> HashMap<PageId, Vec<usize>> {
+pub fn referenced_blocks(site: &Site) -> HashMap<PageId, Vec<usize>> {
     let mut found: HashMap<PageId, Vec<usize>> = HashMap::new();
     let notes = site.published().filter_map(|(_, p)| p.note.as_ref());
     for uuid in notes.flat_map(|n| &n.blocks).flat_map(|b| b.block_refs()) {
@@ -198,8 +198,7 @@ pub fn files(previews: &[Preview]) -> Vec<OutputFile> {
 }
 
 /// Hands the preview files of every published page to `emit`, each as soon
-/// as it is made: the same files as [`files`] of [`build`], without holding
-/// every preview.
+/// as it is made: the same files as [`files`] of [`build`].
 pub fn each_file<E>(
     site: &Site,
     index: &Index,
@@ -207,15 +206,25 @@ pub fn each_file<E>(
 ) -> Result<(), E> {
     let referenced = referenced_blocks(site);
     let pages: Vec<(PageId, &Page)> = site.published().collect();
-    let pieces: Vec<(u32, String)> = pages
+    let pieces = pieces(&pages, &index.pages, &referenced);
+    drop(referenced);
+    files_of(&pieces, emit)
+}
+
+/// The preview pieces of `pages` (published, in order) from their index
+/// entries, for [`files_of`]; `referenced` is [`referenced_blocks`].
+pub fn pieces(
+    pages: &[(PageId, &Page)],
+    entries: &[PageEntry],
+    referenced: &HashMap<PageId, Vec<usize>>,
+) -> Vec<(u32, String)> {
+    pages
         .par_iter()
-        .zip(index.pages.par_iter())
+        .zip(entries.par_iter())
         .map(|(&(id, page), entry)| {
             piece(&preview(page, entry, referenced.get(&id).map_or(&[][..], Vec::as_slice)))
         })
-        .collect();
-    drop(referenced);
-    files_of(&pieces, emit)
+        .collect()
 }
 
 /// A preview's hash (its shard) and its `"file":[…]` entry.
@@ -223,7 +232,9 @@ fn piece(p: &Preview) -> (u32, String) {
     (fnv1a(&p.file), format!("{}:{}", js_json(&p.file), js_json(&preview_json(p))))
 }
 
-fn files_of<E>(
+/// Writes the preview shards of `pieces` (every published page's, from
+/// [`pieces`]), then the manifest.
+pub fn files_of<E>(
     pieces: &[(u32, String)],
     emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
 ) -> Result<(), E> {

@@ -287,85 +287,107 @@ fn needs_escape(json: &str) -> bool {
     })
 }
 
-/// Pages turned into JSON side by side before joining their shard: bounds
-/// what is held twice (entries and their JSON).
-const DOC_CHUNK: usize = 1024;
-
-/// Writes the document shards, each as soon as it is full; returns the
-/// first page of each.
-fn doc_files<E>(
-    pages: Vec<PageEntry>,
-    emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
-) -> Result<Vec<u32>, E> {
-    let mut grouper = Grouper::new(DOC_SHARD_BYTES, "__bpSearch.docs");
-    let mut starts = Vec::new();
-    let mut emit_shard = |shard: Shard<u32>| {
-        let i = starts.len();
-        starts.push(shard.first);
-        emit(OutputFile { path: format!("search/d/{i}.js"), bytes: shard.body.into_bytes() })
-    };
-    let mut pages = pages.into_iter();
-    let mut next = 0;
-    loop {
-        let chunk: Vec<PageEntry> = pages.by_ref().take(DOC_CHUNK).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        let pieces: Vec<String> = chunk.into_par_iter().map(|page| page_json(&page)).collect();
-        for piece in pieces {
-            if let Some(closed) = grouper.push_with(next, |body| body.push_str(&piece)) {
-                emit_shard(closed)?;
-            }
-            next += 1;
-        }
-    }
-    if let Some(last) = grouper.finish() {
-        emit_shard(last)?;
-    }
-    Ok(starts)
-}
-
 /// Every file of the index, the manifest last; the index is consumed as
 /// its files are made.
 pub fn files(index: Index) -> Vec<OutputFile> {
     crate::render::collect_files(|mut emit| each_file(index, &mut emit))
 }
 
-/// Hands every file of the index to `emit` as soon as it is made, the term
-/// shards, the big terms' posting files, the document shards, then the
-/// manifest: the index is consumed as its files are made, and no file is
-/// held once given. Stops at the first error of `emit`.
+/// Hands every file of the index to `emit` as soon as it is made: the
+/// document shards, the term shards, the big terms' posting files, then the
+/// manifest. Stops at the first error of `emit`.
 pub fn each_file<E>(
     index: Index,
     emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
 ) -> Result<(), E> {
-    let Index { pages, terms, docs, .. } = index;
-    let page_count = pages.len();
-    // The manifest names the build by a hash of every file before it, in order.
-    let mut hasher = blake3::Hasher::new();
-    let mut hashed = |file: OutputFile| {
-        hasher.update(&file.bytes);
-        emit(file)
-    };
-    let bounds = term_files(terms, &mut hashed)?;
-    let starts = doc_files(pages, &mut hashed)?;
-    let build = hasher.finalize().to_hex()[..12].to_string();
-    let mut doc_starts = String::new();
-    let mut previous = 0;
-    for start in starts {
-        push_number(&mut doc_starts, start - previous);
-        previous = start;
+    let mut writer = Writer::default();
+    writer.pages(index.pages, emit)?;
+    writer.finish(index.terms, index.docs, emit)
+}
+
+/// Writes the index files while the index is being built: the document
+/// shards as the page entries come ([`Writer::pages`]), then, once every
+/// page is in, the term files and the manifest ([`Writer::finish`]). No file
+/// is held once given, and no entry once its shard is written.
+#[derive(Default)]
+pub struct Writer {
+    docs: Option<Grouper<u32>>,
+    /// The first page of each document shard written.
+    starts: Vec<u32>,
+    /// Pages given so far.
+    pages: u32,
+    /// Every file before the manifest, in the order written: the manifest
+    /// names the build by it.
+    hasher: blake3::Hasher,
+}
+
+impl Writer {
+    /// Adds the document entries of the next pages, in page order, writing
+    /// each document shard as soon as it is full.
+    pub fn pages<E>(
+        &mut self,
+        pages: Vec<PageEntry>,
+        emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let pieces: Vec<String> = pages.into_par_iter().map(|page| page_json(&page)).collect();
+        let grouper =
+            self.docs.get_or_insert_with(|| Grouper::new(DOC_SHARD_BYTES, "__bpSearch.docs"));
+        for piece in pieces {
+            if let Some(closed) = grouper.push_with(self.pages, |body| body.push_str(&piece)) {
+                doc_shard(closed, &mut self.starts, &mut self.hasher, emit)?;
+            }
+            self.pages += 1;
+        }
+        Ok(())
     }
-    let manifest = json!({
-        "version": FORMAT_VERSION,
-        "build": build,
-        "docs": docs,
-        "pages": page_count,
-        "terms": bounds,
-        "docShards": doc_starts,
-    });
-    let body = format!("__bpSearch.manifest({});\n", js_json(&manifest));
-    emit(OutputFile { path: "search/manifest.js".into(), bytes: body.into_bytes() })
+
+    /// Writes the last document shard, the term shards and posting files of
+    /// `terms`, then the manifest; `docs` is the index's document count.
+    pub fn finish<E>(
+        mut self,
+        terms: Vec<(String, Postings)>,
+        docs: u32,
+        emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if let Some(last) = self.docs.take().and_then(Grouper::finish) {
+            doc_shard(last, &mut self.starts, &mut self.hasher, emit)?;
+        }
+        let hasher = &mut self.hasher;
+        let bounds = term_files(terms, &mut |file: OutputFile| {
+            hasher.update(&file.bytes);
+            emit(file)
+        })?;
+        let build = self.hasher.finalize().to_hex()[..12].to_string();
+        let mut doc_starts = String::new();
+        let mut previous = 0;
+        for start in self.starts {
+            push_number(&mut doc_starts, start - previous);
+            previous = start;
+        }
+        let manifest = json!({
+            "version": FORMAT_VERSION,
+            "build": build,
+            "docs": docs,
+            "pages": self.pages,
+            "terms": bounds,
+            "docShards": doc_starts,
+        });
+        let body = format!("__bpSearch.manifest({});\n", js_json(&manifest));
+        emit(OutputFile { path: "search/manifest.js".into(), bytes: body.into_bytes() })
+    }
+}
+
+/// Writes a closed document shard as `search/d/N.js`, N counting from 0.
+fn doc_shard<E>(
+    shard: Shard<u32>,
+    starts: &mut Vec<u32>,
+    hasher: &mut blake3::Hasher,
+    emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
+) -> Result<(), E> {
+    let path = format!("search/d/{}.js", starts.len());
+    starts.push(shard.first);
+    hasher.update(shard.body.as_bytes());
+    emit(OutputFile { path, bytes: shard.body.into_bytes() })
 }
 
 #[cfg(test)]
