@@ -551,7 +551,8 @@ pub fn note_anchors(note: &Note) -> Vec<String> {
             Some(uuid) => format!("b-{uuid}"),
             None => {
                 // The title and the body's debug form: anchors people have
-                // linked to stay the same from one version to the next.
+                // linked to stay the same from one version to the next
+                // (`derived_anchors_are_pinned` holds them).
                 let mut hasher = HashWriter(blake3::Hasher::new());
                 let _ = write!(hasher, "{}\u{0}{:?}", b.title(), b.body);
                 let hash = hasher.0.finalize().to_hex();
@@ -743,6 +744,29 @@ mod tests {
         let s =
             site(&[("pages/secret.md", "public:: false\n\n- x"), ("pages/b.md", "- [[secret]]")]);
         assert!(s.lookup("secret").is_none());
+    }
+
+    #[test]
+    fn derived_anchors_are_pinned() {
+        // Anchors are what links from elsewhere point at: a change to how
+        // blocks are parsed or hashed must not move them unnoticed.
+        let site = test_site(&[(
+            "pages/p.md",
+            "- plain text\n- ## Heading with [[link]] and `code`\n- #+BEGIN_QUOTE\n  quoted \"text\"\n  #+END_QUOTE\n- ```yaml\n  kind: Pod\n  ```\n- tab\\there é\n- plain text\n- with id\n  id:: 64c1a1b2-0000-4000-8000-000000000001",
+        )]);
+        let p = site.lookup("p").expect("page");
+        assert_eq!(
+            p.anchors,
+            [
+                "b-036fb0f6",
+                "b-d167518d",
+                "b-6383a3b8",
+                "b-82bd1efd",
+                "b-e29d38f2",
+                "b-036fb0f6-2",
+                "b-64c1a1b2-0000-4000-8000-000000000001",
+            ]
+        );
     }
 
     #[test]

@@ -17,21 +17,7 @@ pub const MAX_PER_PAGE: usize = 100;
 
 /// Fills `Page::unlinked` for every published page.
 pub fn compute(pages: &mut [Page], by_identity: &HashMap<String, PageId>) {
-    let mut patterns: Vec<String> = Vec::new();
-    let mut owners: Vec<PageId> = Vec::new();
-    for (id, page) in pages.iter().enumerate().filter(|(_, p)| p.published && p.journal.is_none()) {
-        for name in std::iter::once(&page.name).chain(&page.aliases) {
-            let lower = name.trim().to_lowercase();
-            if lower.chars().count() >= MIN_NAME_CHARS {
-                patterns.push(lower);
-                owners.push(id);
-            }
-        }
-    }
-    if patterns.is_empty() {
-        return;
-    }
-    let Ok(matcher) = AhoCorasick::new(&patterns) else { return };
+    let Some(matcher) = Matcher::new(pages) else { return };
     let found: Vec<(PageId, BlockLoc)> = pages
         .par_iter()
         .enumerate()
@@ -39,9 +25,8 @@ pub fn compute(pages: &mut [Page], by_identity: &HashMap<String, PageId>) {
         .flat_map_iter(|(page_id, page)| {
             let blocks = page.note.as_ref().map(|n| n.blocks.as_slice()).unwrap_or(&[]);
             let matcher = &matcher;
-            let owners = &owners;
             blocks.iter().enumerate().flat_map(move |(i, block)| {
-                let targets = block_targets(block, page_id, matcher, owners, by_identity);
+                let targets = matcher.block_targets(block, page_id, by_identity);
                 targets.into_iter().map(move |t| (t, BlockLoc { page: page_id, block: i }))
             })
         })
@@ -57,35 +42,68 @@ pub fn compute(pages: &mut [Page], by_identity: &HashMap<String, PageId>) {
     }
 }
 
-/// The pages (`owners` of `matcher`'s patterns) whose name a block of
-/// `page` mentions as a whole word without linking it, sorted, unique.
-pub fn block_targets(
-    block: &Block,
-    page: PageId,
-    matcher: &AhoCorasick,
-    owners: &[PageId],
-    by_identity: &HashMap<String, PageId>,
-) -> Vec<PageId> {
-    if block.text.is_empty() {
-        return Vec::new();
+/// The names (and aliases) of the published pages other than journals, to
+/// find in block text, each with its page.
+pub struct Matcher {
+    /// Lower-case names.
+    names: AhoCorasick,
+    /// The page of each name.
+    owners: Vec<PageId>,
+}
+
+impl Matcher {
+    /// The matcher of `pages`' names; `None` when no name is long enough.
+    pub fn new(pages: &[Page]) -> Option<Matcher> {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut owners: Vec<PageId> = Vec::new();
+        for (id, page) in
+            pages.iter().enumerate().filter(|(_, p)| p.published && p.journal.is_none())
+        {
+            for name in std::iter::once(&page.name).chain(&page.aliases) {
+                let lower = name.trim().to_lowercase();
+                if lower.chars().count() >= MIN_NAME_CHARS {
+                    patterns.push(lower);
+                    owners.push(id);
+                }
+            }
+        }
+        if patterns.is_empty() {
+            return None;
+        }
+        let names = AhoCorasick::new(&patterns).ok()?;
+        Some(Matcher { names, owners })
     }
-    let text = block.text.to_lowercase();
-    let mut targets: Vec<PageId> = matcher
-        .find_overlapping_iter(&text)
-        .filter(|m| is_whole_word(&text, m.start(), m.end()))
-        .map(|m| owners[m.pattern().as_usize()])
-        .filter(|&t| t != page)
-        .collect();
-    if targets.is_empty() {
-        return targets;
+
+    /// The pages whose name a block of `page` mentions as a whole word
+    /// without linking it, sorted, unique.
+    pub fn block_targets(
+        &self,
+        block: &Block,
+        page: PageId,
+        by_identity: &HashMap<String, PageId>,
+    ) -> Vec<PageId> {
+        if block.text.is_empty() {
+            return Vec::new();
+        }
+        let text = block.text.to_lowercase();
+        let mut targets: Vec<PageId> = self
+            .names
+            .find_overlapping_iter(&text)
+            .filter(|m| is_whole_word(&text, m.start(), m.end()))
+            .map(|m| self.owners[m.pattern().as_usize()])
+            .filter(|&t| t != page)
+            .collect();
+        if targets.is_empty() {
+            return targets;
+        }
+        // Pages the block links are not unlinked mentions.
+        let linked: HashSet<PageId> =
+            block.page_refs.iter().filter_map(|r| by_identity.get(&identity(r)).copied()).collect();
+        targets.retain(|t| !linked.contains(t));
+        targets.sort_unstable();
+        targets.dedup();
+        targets
     }
-    // Pages the block links are not unlinked mentions.
-    let linked: HashSet<PageId> =
-        block.page_refs.iter().filter_map(|r| by_identity.get(&identity(r)).copied()).collect();
-    targets.retain(|t| !linked.contains(t));
-    targets.sort_unstable();
-    targets.dedup();
-    targets
 }
 
 fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
@@ -97,6 +115,31 @@ fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_found_as_whole_words_in_any_case_unless_linked() {
+        let site = crate::resolve::test_site(&[
+            ("pages/Storage.md", "alias:: PVC\n\n- about storage"),
+            ("pages/Café Crème.md", "- x"),
+            ("pages/ab.md", "- too short a name"),
+            (
+                "pages/notes.md",
+                "- STORAGE classes\n- storages\n- [[Storage]] and storage\n- café crème and AB\n- pvc, mixed Café CRÈME",
+            ),
+        ]);
+        let matcher = Matcher::new(&site.pages).expect("names");
+        let id = |name: &str| site.by_identity[&crate::resolve::identity(name)];
+        let notes = id("notes");
+        let blocks = &site.pages[notes].note.as_ref().expect("note").blocks;
+        let found: Vec<Vec<PageId>> =
+            blocks.iter().map(|b| matcher.block_targets(b, notes, &site.by_identity)).collect();
+        let (storage, cafe) = (id("storage"), id("café crème"));
+        let mut both = vec![storage, cafe];
+        both.sort_unstable();
+        assert_eq!(found, [vec![storage], vec![], vec![], vec![cafe], both]);
+        let own = &site.pages[storage].note.as_ref().expect("note").blocks[0];
+        assert!(matcher.block_targets(own, storage, &site.by_identity).is_empty());
+    }
 
     #[test]
     fn matches_whole_words_only() {

@@ -13,16 +13,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use aho_corasick::AhoCorasick;
-
 use crate::config::PublishMode;
 use crate::load::{LogseqConfig, journal_date};
 use crate::parse::Note;
-use crate::resolve::unlinked::{self, MAX_PER_PAGE};
+use crate::resolve::unlinked::{MAX_PER_PAGE, Matcher};
 use crate::resolve::{BlockLoc, PageId, PageKind, Site, identity};
-
-/// Names shorter than this get no unlinked references (as in `resolve::unlinked`).
-const MIN_NAME_CHARS: usize = 3;
 
 /// Indexes kept beside the site to patch it quickly.
 #[derive(Default)]
@@ -32,7 +27,7 @@ pub struct Aux {
     /// How many blocks of the site carry each UUID.
     uuid_counts: HashMap<String, usize>,
     /// The unlinked-reference matcher and the page of each pattern, built on first use.
-    matcher: Option<Option<(AhoCorasick, Vec<PageId>)>>,
+    matcher: Option<Option<Matcher>>,
 }
 
 impl Aux {
@@ -55,30 +50,9 @@ impl Aux {
         self.matcher(site);
     }
 
-    fn matcher(&mut self, site: &Site) -> Option<&(AhoCorasick, Vec<PageId>)> {
-        self.matcher.get_or_insert_with(|| build_matcher(site)).as_ref()
+    fn matcher(&mut self, site: &Site) -> Option<&Matcher> {
+        self.matcher.get_or_insert_with(|| Matcher::new(&site.pages)).as_ref()
     }
-}
-
-/// The unlinked-reference patterns, as `resolve::unlinked::compute` builds them.
-fn build_matcher(site: &Site) -> Option<(AhoCorasick, Vec<PageId>)> {
-    let mut patterns: Vec<String> = Vec::new();
-    let mut owners: Vec<PageId> = Vec::new();
-    for (id, page) in
-        site.pages.iter().enumerate().filter(|(_, p)| p.published && p.journal.is_none())
-    {
-        for name in std::iter::once(&page.name).chain(&page.aliases) {
-            let lower = name.trim().to_lowercase();
-            if lower.chars().count() >= MIN_NAME_CHARS {
-                patterns.push(lower);
-                owners.push(id);
-            }
-        }
-    }
-    if patterns.is_empty() {
-        return None;
-    }
-    AhoCorasick::new(&patterns).ok().map(|m| (m, owners))
 }
 
 /// What a patch changed, for choosing the pages to render again.
@@ -132,17 +106,17 @@ pub fn backlink_targets(site: &Site, page: PageId, note: &Note) -> Vec<(PageId, 
 /// (unlinked target, block) pairs a published page's note contributes (`unlinked::compute`).
 fn unlinked_targets(
     site: &Site,
-    matcher: Option<&(AhoCorasick, Vec<PageId>)>,
+    matcher: Option<&Matcher>,
     page: PageId,
     note: &Note,
 ) -> Vec<(PageId, BlockLoc)> {
-    let Some((matcher, owners)) = matcher else { return Vec::new() };
+    let Some(matcher) = matcher else { return Vec::new() };
     if !site.pages[page].published {
         return Vec::new();
     }
     let mut found = Vec::new();
     for (i, block) in note.blocks.iter().enumerate() {
-        let targets = unlinked::block_targets(block, page, matcher, owners, &site.by_identity);
+        let targets = matcher.block_targets(block, page, &site.by_identity);
         found.extend(targets.into_iter().map(|t| (t, BlockLoc { page, block: i })));
     }
     found
