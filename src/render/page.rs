@@ -512,13 +512,26 @@ struct Shown<'a> {
 /// children) and unlinked references that list it. Counted as
 /// [`page_context`] shows them, so that each block's HTML is freed after its
 /// last use.
-pub fn shown_references(site: &Site, renders: impl Fn(PageId) -> u32) -> BlockCache {
-    // Uses in the references of other pages; a page's own uses are added last.
-    let mut uses: rustc_hash::FxHashMap<(PageId, usize), u32> = Default::default();
-    for (id, page) in site.published() {
+pub fn shown_references(site: &Site, renders: impl Fn(PageId) -> u32 + Sync) -> BlockCache {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    // One counter per block of the site: block `b` of page `p` at `start[p] + b`.
+    let mut start = Vec::with_capacity(site.pages.len() + 1);
+    let mut total = 0;
+    for page in &site.pages {
+        start.push(total);
+        total += page.note.as_ref().map_or(0, |n| n.blocks.len());
+    }
+    let uses: Vec<AtomicU32> = (0..total).map(|_| AtomicU32::new(0)).collect();
+    let count = |loc: BlockLoc, times: u32| {
+        uses[start[loc.page] + loc.block].fetch_add(times, Ordering::Relaxed);
+    };
+    // Uses in the references of other pages, counted page by page in parallel.
+    let published: Vec<(PageId, &Page)> = site.published().collect();
+    published.par_iter().for_each(|&(id, page)| {
         let times = renders(id);
         if times == 0 {
-            continue;
+            return;
         }
         let linked =
             Shown { locs: &page.backlinks, with_children: true, limit: MAX_SHOWN_REFERENCES };
@@ -530,7 +543,7 @@ pub fn shown_references(site: &Site, renders: impl Fn(PageId) -> u32) -> BlockCa
             if !note.blocks[loc.block].pre_block {
                 stack.push(loc.block);
                 while let Some(block) = stack.pop() {
-                    *uses.entry((loc.page, block)).or_default() += times;
+                    count(BlockLoc { page: loc.page, block }, times);
                     stack.extend(note.blocks.get(block).map_or(&[][..], |b| &b.children[..]));
                 }
             }
@@ -543,14 +556,20 @@ pub fn shown_references(site: &Site, renders: impl Fn(PageId) -> u32) -> BlockCa
                 return ControlFlow::Break(());
             }
             if !note.blocks[loc.block].pre_block {
-                *uses.entry((loc.page, loc.block)).or_default() += times;
+                count(loc, times);
             }
             ControlFlow::Continue(())
         });
-    }
-    BlockCache::new(uses.into_iter().filter_map(|((page, block), count)| {
-        let own = if site.pages[page].published { renders(page) } else { 0 };
-        Some((page, block, site.pages[page].note.as_ref()?.blocks.get(block)?, count + own))
+    });
+    // A page's own uses are added last.
+    BlockCache::new(site.pages.iter().enumerate().flat_map(|(page, p)| {
+        let blocks = p.note.as_ref().map_or(&[][..], |n| &n.blocks[..]);
+        let own = if p.published { renders(page) } else { 0 };
+        let uses = &uses[start[page]..start[page] + blocks.len()];
+        blocks.iter().zip(uses).enumerate().filter_map(move |(block, (b, n))| {
+            let n = n.load(Ordering::Relaxed);
+            (n > 0).then_some((page, block, b, n + own))
+        })
     }))
 }
 
