@@ -95,7 +95,7 @@ fn default_index() -> (String, index::Index) {
     let k8s = site.lookup("k8s").expect("K8s page");
     let note = k8s.note.as_ref().expect("K8s has a file");
     let i = note.blocks.iter().position(|b| b.title().trim() == "StatefulSet :").expect("block");
-    (k8s.anchors[i].clone(), index::build(&site))
+    (k8s.anchors[i].to_string(), index::build(&site))
 }
 
 #[test]

@@ -352,7 +352,7 @@ impl<'a> Sigs<'a> {
         let Some(loc) = site.by_uuid.get(uuid) else { return fp.finish() };
         let page = &site.pages[loc.page];
         fp.u64(self.t[loc.page]).u64(loc.block as u64);
-        fp.str(page.anchors.get(loc.block).map_or("", String::as_str));
+        fp.str(page.anchors.get(loc.block).unwrap_or(""));
         let (Some(note), Some(sigs)) = (&page.note, self.note_sigs(loc.page)) else {
             return fp.finish();
         };
@@ -449,7 +449,7 @@ impl<'a> Sigs<'a> {
         }
         let mut at = Some(block);
         while let Some(i) = at {
-            fp.str(site_page.anchors.get(i).map_or("", String::as_str));
+            fp.str(site_page.anchors.get(i).unwrap_or(""));
             if i != block {
                 fp.u64(sigs.blocks.get(i).map_or(0, |b| b.own));
             }

@@ -55,8 +55,12 @@ pub struct Block {
     pub body: Box<[BodyNode]>,
     /// Page names referred to by the text and the properties, in order, unique.
     pub page_refs: Box<[String]>,
-    /// The block's prose as plain text (no fenced code), for search and unlinked references.
-    pub text: String,
+    /// The block's prose as plain text; see [`Block::text`]. Empty when
+    /// `text_is_body`.
+    text: Box<str>,
+    /// The plain text is the body's one Markdown node as written (a third of
+    /// the blocks of a typical graph): kept once.
+    text_is_body: bool,
     /// Page names used as `#tags` in the text (also in `page_refs`).
     pub tags: Box<[String]>,
     /// Task marker, priority, planning, id and block references: set on few blocks.
@@ -96,6 +100,21 @@ impl Block {
             },
             Title::Own(title) => title,
         }
+    }
+
+    /// The block's prose as plain text (no fenced code, links as their
+    /// names), for search and unlinked references.
+    pub fn text(&self) -> &str {
+        match (self.text_is_body, self.body.first()) {
+            (true, Some(BodyNode::Markdown(text))) => text,
+            _ => &self.text,
+        }
+    }
+
+    /// Keeps the plain text, as a copy only when the body does not hold it as written.
+    fn set_text(&mut self, text: String) {
+        self.text_is_body = matches!(&*self.body, [BodyNode::Markdown(body)] if *body == text);
+        self.text = if self.text_is_body { Box::default() } else { text.into_boxed_str() };
     }
 
     /// `TODO`, `DONE`, … when the block is a task.
@@ -193,7 +212,8 @@ pub fn parse_block(
         title: Title::InBody { start: 0, end: 0 },
         body: Box::default(),
         page_refs: Box::default(),
-        text: String::new(),
+        text: Box::default(),
+        text_is_body: false,
         tags: Box::default(),
         extras: None,
     };
@@ -235,7 +255,7 @@ pub fn parse_block(
     if !analysis.block_refs.is_empty() {
         block.extras_mut().block_refs = analysis.block_refs.into_boxed_slice();
     }
-    block.text = analysis.text;
+    block.set_text(analysis.text);
     block.tags = analysis.tags.into_boxed_slice();
     block
 }
@@ -458,6 +478,20 @@ mod tests {
 
     fn parse(text: &str) -> Block {
         parse_block(text, "t.md", 1, &mut Vec::new())
+    }
+
+    #[test]
+    fn plain_text_is_kept_once_when_the_body_holds_it() {
+        let plain = parse("just words here\nand a second line");
+        assert_eq!(plain.text(), "just words here\nand a second line");
+        assert!(plain.text_is_body && plain.text.is_empty(), "no copy of the body");
+        let linked = parse("see [[Some Page]] now");
+        assert_eq!(linked.text(), "see Some Page now");
+        assert!(!linked.text_is_body);
+        let heading = parse("## Title");
+        assert_eq!(heading.text(), "Title");
+        let code = parse("```sh\nls\n```");
+        assert_eq!(code.text(), "", "fenced code is not prose");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::escape::escape_html;
 use super::markdown::{Links, MarkdownOptions, plain_text, render_body, render_inline};
 use crate::parse::inline::Macro;
 use crate::parse::{Block, BodyNode, props};
-use crate::resolve::PageId;
+use crate::resolve::{Anchors, PageId};
 
 /// What the tree renderer needs besides the blocks.
 pub struct TreeContext<'a> {
@@ -23,7 +23,7 @@ pub struct TreeContext<'a> {
     /// Markdown options.
     pub options: MarkdownOptions,
     /// Anchor of each block (same indexes as the blocks).
-    pub anchors: &'a [String],
+    pub anchors: &'a Anchors,
     /// Rendered content of blocks shown on several pages, and the page the
     /// blocks belong to (its key in the cache).
     pub cache: Option<(&'a BlockCache, PageId)>,

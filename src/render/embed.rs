@@ -84,7 +84,12 @@ fn embed_page(links: &PageLinks<'_>, name: &str) -> String {
                     }
                 })
                 .collect();
-            let ctx = TreeContext { links, options: links.options, anchors: &[], cache: None };
+            let ctx = TreeContext {
+                links,
+                options: links.options,
+                anchors: crate::resolve::Anchors::NONE,
+                cache: None,
+            };
             render_tree(&note.blocks, &roots, &ctx)
         }
         None => String::new(),
@@ -107,11 +112,16 @@ fn embed_block(links: &PageLinks<'_>, uuid: &str) -> String {
     }
     let tree = links.within(page, || {
         let note = page.note.as_ref().expect("a block's page has a note");
-        let ctx = TreeContext { links, options: links.options, anchors: &[], cache: None };
+        let ctx = TreeContext {
+            links,
+            options: links.options,
+            anchors: crate::resolve::Anchors::NONE,
+            cache: None,
+        };
         render_tree(&note.blocks, &[index], &ctx)
     });
     links.stack.borrow_mut().pop();
-    let url = format!("{}#{}", page.file_name(), page.anchors[index]);
+    let url = format!("{}#{}", page.file_name(), &page.anchors[index]);
     format!(
         "<div class=\"embed embed-block\"><p class=\"embed-title\"><a class=\"block-ref\" href=\"{}\">{}</a></p>{tree}</div>",
         escape_href(&url),

@@ -57,7 +57,7 @@ fn atom(site: &Site, base: &str, journals: &[PageId]) -> OutputFile {
             .map(|n| {
                 n.blocks
                     .iter()
-                    .map(|b| b.text.as_str())
+                    .map(|b| b.text())
                     .filter(|t| !t.is_empty())
                     .collect::<Vec<_>>()
                     .join("\n")

@@ -124,8 +124,12 @@ pub fn journals(site: &Site, order: &[PageId], limit: usize) -> Vec<JournalEntry
         .map(|&id| {
             let page = &site.pages[id];
             let links = PageLinks::new(site, page);
-            let ctx =
-                TreeContext { links: &links, options: links.options, anchors: &[], cache: None };
+            let ctx = TreeContext {
+                links: &links,
+                options: links.options,
+                anchors: crate::resolve::Anchors::NONE,
+                cache: None,
+            };
             let content = page.note.as_ref().map_or_else(String::new, |note| {
                 let roots: Vec<usize> = note
                     .roots()

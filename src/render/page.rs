@@ -69,7 +69,7 @@ impl Links for PageLinks<'_> {
         let (page, index) = self.site.block(uuid)?;
         let note = page.note.as_ref()?;
         let block = &note.blocks[index];
-        let url = format!("{}#{}", page.file_name(), page.anchors[index]);
+        let url = format!("{}#{}", page.file_name(), &page.anchors[index]);
         // The title renders without further block refs, so cycles cannot recurse.
         let title = if block.title().trim().is_empty() {
             escape_html(plain_text(&block.body).lines().next().unwrap_or(""))
@@ -242,7 +242,7 @@ fn table_of_contents(site: &Site, page: &Page) -> Vec<TocEntry> {
             Some(TocEntry {
                 level: b.heading?,
                 title: short_title(b),
-                anchor: page.anchors.get(i)?.clone(),
+                anchor: page.anchors.get(i)?.to_string(),
             })
         })
         .collect();
@@ -427,8 +427,12 @@ fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache) -> Refere
             return ControlFlow::Continue(());
         }
         let links = PageLinks::new(site, source);
-        let ctx =
-            TreeContext { links: &links, options, anchors: &[], cache: Some((cache, loc.page)) };
+        let ctx = TreeContext {
+            links: &links,
+            options,
+            anchors: crate::resolve::Anchors::NONE,
+            cache: Some((cache, loc.page)),
+        };
         let block = &note.blocks[loc.block];
         let mut parents: Vec<usize> = ancestors(note, loc.block).collect();
         parents.reverse();
@@ -436,7 +440,7 @@ fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache) -> Refere
             .into_iter()
             .map(|p| LinkContext {
                 title: short_title(&note.blocks[p]),
-                url: format!("{}#{}", source.file_name(), source.anchors[p]),
+                url: format!("{}#{}", source.file_name(), &source.anchors[p]),
             })
             .collect();
         // A page-level reference (page properties such as `tags::`) points at the page itself.
@@ -444,7 +448,7 @@ fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache) -> Refere
             let html = blocks::property_list(&block.properties, "block-properties", &ctx);
             BacklinkBlock { html, url: source.file_name(), breadcrumb }
         } else {
-            let url = format!("{}#{}", source.file_name(), source.anchors[loc.block]);
+            let url = format!("{}#{}", source.file_name(), &source.anchors[loc.block]);
             let html = if with_children {
                 blocks::render_tree(&note.blocks, &[loc.block], &ctx)
             } else {
@@ -602,7 +606,7 @@ fn ancestors(note: &crate::parse::Note, block: usize) -> impl Iterator<Item = us
 
 /// A block's first line as plain text, shortened for breadcrumbs.
 pub fn short_title(block: &crate::parse::Block) -> String {
-    let first = block.text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let first = block.text().lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let mut title: String = first.chars().take(60).collect();
     if first.chars().count() > 60 {
         title.push('…');

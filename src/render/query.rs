@@ -308,7 +308,7 @@ impl Matcher<'_> {
             Query::Page(name) => {
                 self.page_id(name).is_some_and(|id| self.path_refs(page, loc.block).contains(&id))
             }
-            Query::Text(text) => block.text.to_lowercase().contains(&text.to_lowercase()),
+            Query::Text(text) => block.text().to_lowercase().contains(&text.to_lowercase()),
             Query::And(all) => all.iter().all(|q| self.matches(q, loc)),
             Query::Or(any) => any.iter().any(|q| self.matches(q, loc)),
             Query::Not(q) => !self.matches(q, loc),
@@ -385,8 +385,9 @@ pub fn render_query(links: &PageLinks<'_>, text: &str) -> String {
         for loc in &results {
             let page = &site.pages[loc.page];
             let block = page.note.as_ref().map(|n| &n.blocks[loc.block]);
-            let title =
-                block.map(|b| b.text.lines().next().unwrap_or("").to_string()).unwrap_or_default();
+            let title = block
+                .map(|b| b.text().lines().next().unwrap_or("").to_string())
+                .unwrap_or_default();
             let title: String = if title.trim().is_empty() {
                 "(block)".into()
             } else {

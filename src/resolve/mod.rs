@@ -75,9 +75,72 @@ pub struct Page {
     /// How often the page is used as a tag: `#tag` in blocks plus pages listing it in `tags::`.
     pub tag_uses: usize,
     /// Anchor of every block of the note (`b-<uuid>` or derived from the content).
-    pub anchors: Vec<String>,
+    pub anchors: Anchors,
     /// Whether the page is part of the published site.
     pub published: bool,
+}
+
+/// The anchors of a note's blocks, by block index, in one string: a large
+/// graph has hundreds of thousands of blocks, and a string for each took
+/// more memory than the anchors themselves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Anchors {
+    text: String,
+    /// Where each anchor ends in `text`.
+    ends: Vec<u32>,
+}
+
+impl Anchors {
+    /// No anchors, for blocks shown without theirs.
+    pub const NONE: &'static Anchors = &Anchors::new();
+
+    /// No anchors.
+    pub const fn new() -> Anchors {
+        Anchors { text: String::new(), ends: Vec::new() }
+    }
+
+    /// The anchor of block `i`.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = match i {
+            0 => 0,
+            _ => self.ends[i - 1] as usize,
+        };
+        self.text.get(start..end)
+    }
+
+    /// The number of anchors (the note's blocks).
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Every anchor, in block order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+
+    /// Appends the anchor of the next block.
+    fn push(&mut self, anchor: &str) {
+        self.text.push_str(anchor);
+        self.ends.push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+    }
+}
+
+impl std::ops::Index<usize> for Anchors {
+    type Output = str;
+
+    /// The anchor of block `i`; panics past the last block, as a slice does.
+    fn index(&self, i: usize) -> &str {
+        match self.get(i) {
+            Some(anchor) => anchor,
+            None => panic!("block {i} of a note with {} blocks", self.len()),
+        }
+    }
 }
 
 impl Page {
@@ -206,7 +269,7 @@ impl Builder<'_> {
             tagged: Vec::new(),
             children: Vec::new(),
             tag_uses: 0,
-            anchors: Vec::new(),
+            anchors: Anchors::new(),
             published: true,
         });
         id
@@ -543,12 +606,12 @@ impl std::fmt::Write for HashWriter {
 
 /// The anchor of every block of a note: `b-<uuid>`, else a hash of its
 /// content (`-2`, `-3`, … for repeats), so anchors survive edits elsewhere.
-pub fn note_anchors(note: &Note) -> Vec<String> {
+pub fn note_anchors(note: &Note) -> Anchors {
     let mut seen: HashMap<String, usize> = HashMap::default();
-    note.blocks
-        .iter()
-        .map(|b| match b.uuid() {
-            Some(uuid) => format!("b-{uuid}"),
+    let mut anchors = Anchors::new();
+    for b in note.blocks.iter() {
+        match b.uuid() {
+            Some(uuid) => anchors.push(&format!("b-{uuid}")),
             None => {
                 // The title and the body's debug form: anchors people have
                 // linked to stay the same from one version to the next
@@ -559,10 +622,15 @@ pub fn note_anchors(note: &Note) -> Vec<String> {
                 let base = format!("b-{}", &hash[..8]);
                 let n = seen.entry(base.clone()).or_insert(0);
                 *n += 1;
-                if *n == 1 { base } else { format!("{base}-{n}") }
+                if *n == 1 {
+                    anchors.push(&base);
+                } else {
+                    anchors.push(&format!("{base}-{n}"));
+                }
             }
-        })
-        .collect()
+        }
+    }
+    anchors
 }
 
 fn index_uuids(pages: &[Page], diagnostics: &mut Vec<Diagnostic>) -> HashMap<String, BlockLoc> {
@@ -747,6 +815,23 @@ mod tests {
     }
 
     #[test]
+    fn anchors_are_found_by_block_index() {
+        let mut anchors = Anchors::new();
+        assert!(anchors.is_empty() && anchors.get(0).is_none());
+        for a in ["b-1", "b-22", "", "b-4444"] {
+            anchors.push(a);
+        }
+        assert_eq!(anchors.len(), 4);
+        assert_eq!(
+            (&anchors[0], &anchors[1], &anchors[2], &anchors[3]),
+            ("b-1", "b-22", "", "b-4444")
+        );
+        assert_eq!(anchors.get(4), None);
+        assert_eq!(anchors.iter().collect::<Vec<_>>(), ["b-1", "b-22", "", "b-4444"]);
+        assert!(Anchors::NONE.is_empty());
+    }
+
+    #[test]
     fn derived_anchors_are_pinned() {
         // Anchors are what links from elsewhere point at: a change to how
         // blocks are parsed or hashed must not move them unnoticed.
@@ -756,7 +841,7 @@ mod tests {
         )]);
         let p = site.lookup("p").expect("page");
         assert_eq!(
-            p.anchors,
+            p.anchors.iter().collect::<Vec<_>>(),
             [
                 "b-036fb0f6",
                 "b-d167518d",
@@ -774,8 +859,8 @@ mod tests {
         let s = site(&[("pages/p.md", "- same\n- same\n- other")]);
         let p = s.lookup("p").expect("page");
         assert_eq!(p.anchors.len(), 3);
-        assert_eq!(p.anchors[1], format!("{}-2", p.anchors[0]));
+        assert_eq!(p.anchors[1], format!("{}-2", &p.anchors[0]));
         let again = site(&[("pages/p.md", "- new first\n- same\n- same\n- other")]);
-        assert_eq!(again.lookup("p").expect("page").anchors[1], p.anchors[0]);
+        assert_eq!(&again.lookup("p").expect("page").anchors[1], &p.anchors[0]);
     }
 }

@@ -82,10 +82,10 @@ impl Matcher {
         page: PageId,
         by_identity: &HashMap<String, PageId>,
     ) -> Vec<PageId> {
-        if block.text.is_empty() {
+        if block.text().is_empty() {
             return Vec::new();
         }
-        let text = block.text.to_lowercase();
+        let text = block.text().to_lowercase();
         let mut targets: Vec<PageId> = self
             .names
             .find_overlapping_iter(&text)

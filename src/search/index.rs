@@ -484,12 +484,12 @@ fn block_fields<'a>(block: &'a Block, code: &'a str) -> Vec<(Field, Cow<'a, str>
         return Vec::new();
     }
     let mut fields = Vec::with_capacity(3 + block.properties.len());
-    let (first, rest) = block.text.split_once('\n').unwrap_or((&block.text, ""));
+    let (first, rest) = block.text().split_once('\n').unwrap_or((block.text(), ""));
     if is_heading_like(block, first) {
         fields.push((Field::Heading, first.into()));
         fields.push((Field::Text, rest.into()));
     } else {
-        fields.push((Field::Text, block.text.as_str().into()));
+        fields.push((Field::Text, block.text().into()));
     }
     fields.extend(property_texts(&block.properties).map(|t| (Field::Text, t.into())));
     fields.push((Field::Code, code.into()));
@@ -621,11 +621,11 @@ fn fenced_code(markdown: &str, out: &mut String) {
     }
 }
 
-fn block_entry(block: &Block, code: &str, anchor: Option<&String>) -> BlockEntry {
+fn block_entry(block: &Block, code: &str, anchor: Option<&str>) -> BlockEntry {
     BlockEntry {
         parent: block.parent,
-        anchor: anchor.cloned().unwrap_or_default(),
-        text: clip(&block.text, SNIPPET_TEXT_CHARS, true),
+        anchor: anchor.map(str::to_string).unwrap_or_default(),
+        text: clip(block.text(), SNIPPET_TEXT_CHARS, true),
         code: clip(code, SNIPPET_CODE_CHARS, false),
     }
 }

@@ -100,7 +100,7 @@ fn preview(page: &Page, entry: &PageEntry, referenced: &[usize]) -> Preview {
     }
     let blocks = referenced
         .iter()
-        .filter_map(|&i| Some((page.anchors.get(i)?.clone(), block_text(entry, i))))
+        .filter_map(|&i| Some((page.anchors.get(i)?.to_string(), block_text(entry, i))))
         .filter(|(_, text)| !text.is_empty())
         .collect();
     Preview {
