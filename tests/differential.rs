@@ -208,7 +208,7 @@ fn our_view(note: &Note) -> PageView {
             (
                 b.line as usize,
                 BlockView {
-                    parent_line: b.parent.map(|p| blocks[p].line as usize),
+                    parent_line: b.parent().map(|p| blocks[p].line as usize),
                     pre_block: b.pre_block,
                     properties: b
                         .properties

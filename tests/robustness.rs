@@ -212,8 +212,8 @@ fn odd_whitespace_line_endings_and_bom() {
     }
     let crlf = parse::parse_note(&source("pages/crlf.md", "- one\r\n\t- two\r\n- three\r\n"));
     let cr = parse::parse_note(&source("pages/cr.md", "- one\r\t- two\r- three"));
-    assert_eq!(crlf.blocks.iter().map(|b| b.parent).collect::<Vec<_>>(), [None, Some(0), None]);
-    assert_eq!(cr.blocks.iter().map(|b| b.parent).collect::<Vec<_>>(), [None, Some(0), None]);
+    assert_eq!(crlf.blocks.iter().map(|b| b.parent()).collect::<Vec<_>>(), [None, Some(0), None]);
+    assert_eq!(cr.blocks.iter().map(|b| b.parent()).collect::<Vec<_>>(), [None, Some(0), None]);
     let (text, _) = blockpress::load::decode_text(b"\xEF\xBB\xBF- x".to_vec(), "p.md");
     assert_eq!(text, "- x");
     assert!(parse::parse_note(&source("pages/tabs.md", "\t\t\t\n\t")).blocks.is_empty());
@@ -317,7 +317,7 @@ proptest! {
     fn any_text_gives_a_tree(text in note_text()) {
         let note = parse::parse_note(&source("pages/p.md", &text));
         for (i, block) in note.blocks.iter().enumerate() {
-            match block.parent {
+            match block.parent() {
                 Some(p) => {
                     prop_assert!(p < i);
                     prop_assert_eq!(block.depth, note.blocks[p].depth + 1);

@@ -97,7 +97,7 @@ fn block_sigs(note: &Note) -> Vec<BlockSig> {
         .map(|block| {
             let mut b = block.clone();
             b.line = 0;
-            b.parent = None;
+            b.set_parent(None);
             b.children = Box::default();
             Fp::new("block").str(&format!("{b:?}")).finish()
         })
@@ -453,7 +453,7 @@ impl<'a> Sigs<'a> {
             if i != block {
                 fp.u64(sigs.blocks.get(i).map_or(0, |b| b.own));
             }
-            at = note.blocks.get(i).and_then(|b| b.parent);
+            at = note.blocks.get(i).and_then(|b| b.parent());
         }
         fp.finish()
     }

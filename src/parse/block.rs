@@ -35,8 +35,8 @@ pub struct Block {
     pub line: u32,
     /// 0 for top-level blocks.
     pub depth: u32,
-    /// Index of the parent block in the page's block list.
-    pub parent: Option<usize>,
+    /// Index of the parent block in the page's block list; see [`Block::parent`].
+    parent: Option<u32>,
     /// Indexes of the children, in order.
     pub children: Box<[usize]>,
     /// The text before the first bullet (shown without a bullet).
@@ -49,8 +49,11 @@ pub struct Block {
     pub collapsed: bool,
     /// `logseq.order-list-type:: number`.
     pub numbered: bool,
-    /// The first line without heading marks, marker and priority; see [`Block::title`].
-    title: Title,
+    /// The first line without heading marks, marker and priority, as bytes
+    /// `start..end` of the first body node (Markdown), the usual case; a
+    /// title the body does not hold as written (trailing blanks, an org
+    /// block) is in [`Extras`]. See [`Block::title`].
+    title: (u32, u32),
     /// Everything to render: the title line followed by the rest, as body nodes.
     pub body: Box<[BodyNode]>,
     /// Page names referred to by the text and the properties, in order, unique.
@@ -63,7 +66,8 @@ pub struct Block {
     text_is_body: bool,
     /// Page names used as `#tags` in the text (also in `page_refs`).
     pub tags: Box<[String]>,
-    /// Task marker, priority, planning, id and block references: set on few blocks.
+    /// Task marker, priority, planning, id, block references and a title
+    /// the body does not hold: set on few blocks.
     extras: Option<Box<Extras>>,
 }
 
@@ -76,29 +80,33 @@ struct Extras {
     deadline: Option<Box<str>>,
     uuid: Option<Box<str>>,
     block_refs: Box<[String]>,
-}
-
-/// Where a block's title is kept.
-#[derive(Debug, Clone, PartialEq)]
-enum Title {
-    /// Bytes `start..end` of the first body node, Markdown: the usual case, no copy.
-    InBody { start: u32, end: u32 },
-    /// A title the body does not hold as written (trailing blanks, an org block).
-    Own(Box<str>),
+    /// The title, when the body does not hold it as written.
+    title: Option<Box<str>>,
 }
 
 impl Block {
+    /// Index of the parent block in the page's block list (`None` at the top level).
+    pub fn parent(&self) -> Option<usize> {
+        self.parent.map(|p| p as usize)
+    }
+
+    /// Sets the parent (the outline's), as an index into the page's block list.
+    pub(crate) fn set_parent(&mut self, parent: Option<usize>) {
+        self.parent = parent.and_then(|p| u32::try_from(p).ok());
+    }
+
     /// The first line without heading marks, marker and priority (empty when the
     /// block starts with a property, a fence or an org block).
     pub fn title(&self) -> &str {
-        match &self.title {
-            Title::InBody { start, end } => match self.body.first() {
-                Some(BodyNode::Markdown(text)) => {
-                    text.get(*start as usize..*end as usize).unwrap_or_default()
-                }
-                _ => "",
-            },
-            Title::Own(title) => title,
+        if let Some(title) = self.extras.as_ref().and_then(|e| e.title.as_deref()) {
+            return title;
+        }
+        let (start, end) = self.title;
+        match self.body.first() {
+            Some(BodyNode::Markdown(text)) => {
+                text.get(start as usize..end as usize).unwrap_or_default()
+            }
+            _ => "",
         }
     }
 
@@ -162,12 +170,13 @@ impl Block {
             }
             _ => false,
         };
-        self.title = if in_body || title.is_empty() {
+        if in_body || title.is_empty() {
             let (start, end) = if title.is_empty() { (0, 0) } else { (start, start + title.len()) };
-            Title::InBody { start: start as u32, end: end as u32 }
+            self.title = (start as u32, end as u32);
         } else {
-            Title::Own(title.into())
-        };
+            self.title = (0, 0);
+            self.extras_mut().title = Some(title.into());
+        }
     }
 
     /// Whether the block's source (title, Markdown, property values, the
@@ -209,7 +218,7 @@ pub fn parse_block(
         properties: properties.into_boxed_slice(),
         collapsed: false,
         numbered: false,
-        title: Title::InBody { start: 0, end: 0 },
+        title: (0, 0),
         body: Box::default(),
         page_refs: Box::default(),
         text: Box::default(),
@@ -591,13 +600,14 @@ mod tests {
     fn the_title_is_read_from_the_body_or_kept_apart() {
         let block = parse("## TODO Usage [[k8s]]\nmore");
         assert_eq!(block.title(), "Usage [[k8s]]");
-        assert!(matches!(block.title, Title::InBody { .. }));
+        assert!(block.extras.as_ref().is_some_and(|e| e.title.is_none()), "a span, no copy");
         // Trailing blanks are trimmed from the body, not from the title.
         let block = parse("spaced   ");
         assert_eq!(
             (block.title(), &*block.body),
             ("spaced   ", &[BodyNode::Markdown("spaced".into())][..])
         );
+        assert!(block.extras.is_some_and(|e| e.title.is_some()), "kept apart");
         // A title the body reads as an org block.
         let block = parse("TODO #+BEGIN_QUOTE\nx\n#+END_QUOTE");
         assert_eq!(block.title(), "#+BEGIN_QUOTE");
@@ -609,7 +619,7 @@ mod tests {
     #[test]
     fn blocks_stay_small() {
         // Hundreds of thousands of blocks stay in memory for the whole build.
-        assert!(std::mem::size_of::<Block>() <= 160, "{}", std::mem::size_of::<Block>());
+        assert!(std::mem::size_of::<Block>() <= 136, "{}", std::mem::size_of::<Block>());
         assert!(std::mem::size_of::<BodyNode>() <= 56, "{}", std::mem::size_of::<BodyNode>());
     }
 }

@@ -42,7 +42,7 @@ impl Note {
 
     /// Indexes of the top-level blocks.
     pub fn roots(&self) -> impl Iterator<Item = usize> + '_ {
-        self.blocks.iter().enumerate().filter(|(_, b)| b.parent.is_none()).map(|(i, _)| i)
+        self.blocks.iter().enumerate().filter(|(_, b)| b.parent().is_none()).map(|(i, _)| i)
     }
 }
 
@@ -68,7 +68,7 @@ pub fn parse_note(source: &SourceFile) -> Note {
             let mut block =
                 block::parse_block(&r.content, &source.rel_path, line, &mut diagnostics);
             block.depth = u32::try_from(r.depth).unwrap_or(u32::MAX);
-            block.parent = r.parent;
+            block.set_parent(r.parent);
             // A pre-block with `heading::` is an ordinary first block (Logseq's `pre-block?`).
             block.pre_block = r.pre_block && block.heading.is_none();
             block
@@ -76,7 +76,7 @@ pub fn parse_note(source: &SourceFile) -> Note {
         .collect();
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); blocks.len()];
     for (i, block) in blocks.iter_mut().enumerate() {
-        if let Some(parent) = block.parent {
+        if let Some(parent) = block.parent() {
             children[parent].push(i);
         }
         if block.heading == Some(0) {

@@ -601,7 +601,7 @@ pub struct MoreReferences {
 
 /// Parents of a block, nearest first.
 fn ancestors(note: &crate::parse::Note, block: usize) -> impl Iterator<Item = usize> + '_ {
-    std::iter::successors(note.blocks[block].parent, |&p| note.blocks[p].parent)
+    std::iter::successors(note.blocks[block].parent(), |&p| note.blocks[p].parent())
 }
 
 /// A block's first line as plain text, shortened for breadcrumbs.

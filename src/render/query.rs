@@ -295,7 +295,7 @@ impl Matcher<'_> {
                     refs.extend(self.site.pages[*id].namespace.iter().copied());
                 }
             }
-            current = note.blocks[i].parent;
+            current = note.blocks[i].parent();
         }
         refs
     }

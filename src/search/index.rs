@@ -623,7 +623,7 @@ fn fenced_code(markdown: &str, out: &mut String) {
 
 fn block_entry(block: &Block, code: &str, anchor: Option<&str>) -> BlockEntry {
     BlockEntry {
-        parent: block.parent,
+        parent: block.parent(),
         anchor: anchor.map(str::to_string).unwrap_or_default(),
         text: clip(block.text(), SNIPPET_TEXT_CHARS, true),
         code: clip(code, SNIPPET_CODE_CHARS, false),
