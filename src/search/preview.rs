@@ -82,8 +82,8 @@ pub fn referenced_blocks(site: &Site) -> HashMap<PageId, Vec<usize>> {
     let mut found: HashMap<PageId, Vec<usize>> = HashMap::new();
     let notes = site.published().filter_map(|(_, p)| p.note.as_ref());
     for uuid in notes.flat_map(|n| &n.blocks).flat_map(|b| b.block_refs()) {
-        if let Some(loc) = site.by_uuid.get(uuid).filter(|l| site.pages[l.page].published) {
-            found.entry(loc.page).or_default().push(loc.block);
+        if let Some(loc) = site.by_uuid.get(uuid).filter(|l| site.pages[l.page()].published) {
+            found.entry(loc.page()).or_default().push(loc.block());
         }
     }
     for blocks in found.values_mut() {
@@ -195,20 +195,6 @@ fn preview_json(p: &Preview) -> Value {
 pub fn files(previews: &[Preview]) -> Vec<OutputFile> {
     let pieces: Vec<(u32, String)> = previews.par_iter().map(piece).collect();
     crate::render::collect_files(|mut emit| files_of(&pieces, &mut emit))
-}
-
-/// Hands the preview files of every published page to `emit`, each as soon
-/// as it is made: the same files as [`files`] of [`build`].
-pub fn each_file<E>(
-    site: &Site,
-    index: &Index,
-    emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
-) -> Result<(), E> {
-    let referenced = referenced_blocks(site);
-    let pages: Vec<(PageId, &Page)> = site.published().collect();
-    let pieces = pieces(&pages, &index.pages, &referenced);
-    drop(referenced);
-    files_of(&pieces, emit)
 }
 
 /// The preview pieces of `pages` (published, in order) from their index
