@@ -232,7 +232,7 @@ struct Sources<'a> {
 
 impl<'a> Sources<'a> {
     fn new(site: &'a Site, hashes: &HashMap<String, u64>, nonce: u64) -> Sources<'a> {
-        let page_of = |uuid: &String| Some(site.by_uuid.get(uuid)?.page);
+        let page_of = |uuid: &String| Some(site.by_uuid.get(uuid)?.page());
         // Per page: its own hash, the pages of the blocks it refers to (a
         // reference shows the block's first line, without further
         // references), and the pages it embeds (shown in full, embeds too).
@@ -318,10 +318,10 @@ impl<'a> Sources<'a> {
             fp.u64(list.len() as u64);
             let mut last = None;
             for loc in list {
-                fp.u64(loc.page as u64).u64(loc.block as u64);
-                if last != Some(loc.page) {
-                    self.shown(loc.page, &mut fp);
-                    last = Some(loc.page);
+                fp.u64(loc.page() as u64).u64(loc.block() as u64);
+                if last != Some(loc.page()) {
+                    self.shown(loc.page(), &mut fp);
+                    last = Some(loc.page());
                 }
             }
         }

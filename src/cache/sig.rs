@@ -265,7 +265,7 @@ impl<'a> Sigs<'a> {
             .filter_map(|p| site.by_identity.get(&p.identity).copied())
             .collect();
         pages.extend(
-            sigs.meta.embedded_blocks.iter().filter_map(|u| site.by_uuid.get(u)).map(|l| l.page),
+            sigs.meta.embedded_blocks.iter().filter_map(|u| site.by_uuid.get(u)).map(|l| l.page()),
         );
         pages
     }
@@ -278,7 +278,7 @@ impl<'a> Sigs<'a> {
             .block_refs
             .iter()
             .filter_map(|u| self.site.by_uuid.get(u))
-            .map(|l| l.page)
+            .map(|l| l.page())
             .collect()
     }
 
@@ -320,7 +320,7 @@ impl<'a> Sigs<'a> {
         for uuid in &sigs.meta.block_refs {
             fp.str(uuid);
             if let Some(loc) = site.by_uuid.get(uuid) {
-                fp.u64(self.t[loc.page]).u64(loc.block as u64);
+                fp.u64(self.t[loc.page()]).u64(loc.block() as u64);
             }
         }
         fp.finish()
@@ -350,18 +350,18 @@ impl<'a> Sigs<'a> {
         let mut fp = Fp::new("block-ref");
         fp.str(uuid);
         let Some(loc) = site.by_uuid.get(uuid) else { return fp.finish() };
-        let page = &site.pages[loc.page];
-        fp.u64(self.t[loc.page]).u64(loc.block as u64);
-        fp.str(page.anchors.get(loc.block).unwrap_or(""));
-        let (Some(note), Some(sigs)) = (&page.note, self.note_sigs(loc.page)) else {
+        let page = &site.pages[loc.page()];
+        fp.u64(self.t[loc.page()]).u64(loc.block() as u64);
+        fp.str(page.anchors.get(loc.block()).unwrap_or(""));
+        let (Some(note), Some(sigs)) = (&page.note, self.note_sigs(loc.page())) else {
             return fp.finish();
         };
-        fp.u64(sigs.blocks.get(loc.block).map_or(0, |b| b.own));
+        fp.u64(sigs.blocks.get(loc.block()).map_or(0, |b| b.own));
         if sigs.meta.dynamic {
             fp.u64(self.nonce);
         }
         for name in
-            note.blocks.get(loc.block).into_iter().flat_map(|b| b.page_refs.iter().chain(&b.tags))
+            note.blocks.get(loc.block()).into_iter().flat_map(|b| b.page_refs.iter().chain(&b.tags))
         {
             fp.str(name);
             match site.lookup(name).and_then(|p| site.by_identity.get(&p.identity)) {
@@ -509,8 +509,8 @@ impl<'a> Sigs<'a> {
             None => {
                 let mut parts = HashMap::new();
                 let sources: BTreeSet<(bool, PageId)> =
-                    (p.backlinks.iter().map(|l| (true, l.page)))
-                        .chain(p.unlinked.iter().map(|l| (false, l.page)))
+                    (p.backlinks.iter().map(|l| (true, l.page())))
+                        .chain(p.unlinked.iter().map(|l| (false, l.page())))
                         .collect();
                 for (linked, source) in sources {
                     if let Some(part) = self.part(page, source, linked) {
@@ -529,15 +529,15 @@ impl<'a> Sigs<'a> {
     fn part(&mut self, page: PageId, source: PageId, linked: bool) -> Option<u64> {
         let p = &self.site.pages[page];
         let list = if linked { &p.backlinks } else { &p.unlinked };
-        let start = list.partition_point(|l| l.page < source);
-        let end = list.partition_point(|l| l.page <= source);
+        let start = list.partition_point(|l| l.page() < source);
+        let end = list.partition_point(|l| l.page() <= source);
         if start == end {
             return None;
         }
         let mut fp = Fp::new(if linked { "linked" } else { "unlinked" });
         fp.u64(self.t[source]).u64(self.context(source));
         for loc in &list[start..end] {
-            fp.u64(loc.block as u64).u64(self.shown_block(source, loc.block, linked));
+            fp.u64(loc.block() as u64).u64(self.shown_block(source, loc.block(), linked));
         }
         Some(fp.finish())
     }

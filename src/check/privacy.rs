@@ -65,11 +65,12 @@ pub fn unpublished_links(site: &Site) -> Vec<UnpublishedLink> {
 /// The unpublished pages one block points at: by name (links, tags, page
 /// embeds, property values) or through a block ref or block embed.
 fn targets(site: &Site, block: &crate::parse::Block) -> Vec<PageId> {
-    let by_name = block.page_refs.iter().filter_map(|name| site.by_identity.get(&identity(name)));
+    let by_name =
+        block.page_refs.iter().filter_map(|name| site.by_identity.get(&identity(name)).copied());
     let by_block =
-        block.block_refs().iter().filter_map(|uuid| site.by_uuid.get(uuid).map(|l| &l.page));
+        block.block_refs().iter().filter_map(|uuid| site.by_uuid.get(uuid).map(|l| l.page()));
     let mut ids: Vec<PageId> =
-        by_name.chain(by_block).copied().filter(|&id| !site.pages[id].published).collect();
+        by_name.chain(by_block).filter(|&id| !site.pages[id].published).collect();
     ids.sort_unstable();
     ids.dedup();
     ids

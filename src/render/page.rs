@@ -414,7 +414,7 @@ fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache) -> Refere
     let mut groups: Vec<BacklinkGroup> = Vec::new();
     let mut more: Vec<MoreReferences> = Vec::new();
     listed_references(site, shown, |loc, note, shown| {
-        let source = &site.pages[loc.page];
+        let source = &site.pages[loc.page()];
         if !shown {
             match more.last_mut() {
                 Some(last) if last.url == source.file_name() => last.count += 1,
@@ -431,10 +431,10 @@ fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache) -> Refere
             links: &links,
             options,
             anchors: crate::resolve::Anchors::NONE,
-            cache: Some((cache, loc.page)),
+            cache: Some((cache, loc.page())),
         };
-        let block = &note.blocks[loc.block];
-        let mut parents: Vec<usize> = ancestors(note, loc.block).collect();
+        let block = &note.blocks[loc.block()];
+        let mut parents: Vec<usize> = ancestors(note, loc.block()).collect();
         parents.reverse();
         let breadcrumb = parents
             .into_iter()
@@ -448,11 +448,11 @@ fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache) -> Refere
             let html = blocks::property_list(&block.properties, "block-properties", &ctx);
             BacklinkBlock { html, url: source.file_name(), breadcrumb }
         } else {
-            let url = format!("{}#{}", source.file_name(), &source.anchors[loc.block]);
+            let url = format!("{}#{}", source.file_name(), &source.anchors[loc.block()]);
             let html = if with_children {
-                blocks::render_tree(&note.blocks, &[loc.block], &ctx)
+                blocks::render_tree(&note.blocks, &[loc.block()], &ctx)
             } else {
-                blocks::content_at(block, loc.block, &ctx)
+                blocks::content_at(block, loc.block(), &ctx)
             };
             BacklinkBlock { html, url, breadcrumb }
         };
@@ -486,10 +486,10 @@ fn listed_references<'s>(
     };
     let mut count = 0;
     for &loc in locs {
-        let Some(note) = &site.pages[loc.page].note else { continue };
+        let Some(note) = &site.pages[loc.page()].note else { continue };
         if !listed.is_empty()
-            && ancestors(note, loc.block)
-                .any(|block| listed.contains(&BlockLoc { page: loc.page, block }))
+            && ancestors(note, loc.block())
+                .any(|block| listed.contains(&BlockLoc::new(loc.page(), block)))
         {
             continue;
         }
@@ -528,7 +528,7 @@ pub fn shown_references(site: &Site, renders: impl Fn(PageId) -> u32 + Sync) -> 
     }
     let uses: Vec<AtomicU32> = (0..total).map(|_| AtomicU32::new(0)).collect();
     let count = |loc: BlockLoc, times: u32| {
-        uses[start[loc.page] + loc.block].fetch_add(times, Ordering::Relaxed);
+        uses[start[loc.page()] + loc.block()].fetch_add(times, Ordering::Relaxed);
     };
     // Uses in the references of other pages, counted page by page in parallel.
     let published: Vec<(PageId, &Page)> = site.published().collect();
@@ -544,10 +544,10 @@ pub fn shown_references(site: &Site, renders: impl Fn(PageId) -> u32 + Sync) -> 
             if !shown {
                 return ControlFlow::Break(());
             }
-            if !note.blocks[loc.block].pre_block {
-                stack.push(loc.block);
+            if !note.blocks[loc.block()].pre_block {
+                stack.push(loc.block());
                 while let Some(block) = stack.pop() {
-                    count(BlockLoc { page: loc.page, block }, times);
+                    count(BlockLoc::new(loc.page(), block), times);
                     stack.extend(note.blocks.get(block).map_or(&[][..], |b| &b.children[..]));
                 }
             }
@@ -559,7 +559,7 @@ pub fn shown_references(site: &Site, renders: impl Fn(PageId) -> u32 + Sync) -> 
             if !shown {
                 return ControlFlow::Break(());
             }
-            if !note.blocks[loc.block].pre_block {
+            if !note.blocks[loc.block()].pre_block {
                 count(loc, times);
             }
             ControlFlow::Continue(())

@@ -301,12 +301,12 @@ impl Matcher<'_> {
     }
 
     fn matches(&self, query: &Query, loc: BlockLoc) -> bool {
-        let page = &self.site.pages[loc.page];
+        let page = &self.site.pages[loc.page()];
         let Some(note) = &page.note else { return false };
-        let block = &note.blocks[loc.block];
+        let block = &note.blocks[loc.block()];
         match query {
             Query::Page(name) => {
-                self.page_id(name).is_some_and(|id| self.path_refs(page, loc.block).contains(&id))
+                self.page_id(name).is_some_and(|id| self.path_refs(page, loc.block()).contains(&id))
             }
             Query::Text(text) => block.text().to_lowercase().contains(&text.to_lowercase()),
             Query::And(all) => all.iter().all(|q| self.matches(q, loc)),
@@ -348,7 +348,7 @@ pub fn evaluate(site: &Site, query: &Query) -> Vec<BlockLoc> {
     for (page_id, page) in site.published() {
         let Some(note) = &page.note else { continue };
         for block in 0..note.blocks.len() {
-            let loc = BlockLoc { page: page_id, block };
+            let loc = BlockLoc::new(page_id, block);
             if !note.blocks[block].pre_block && matcher.matches(query, loc) {
                 found.push(loc);
                 if found.len() >= MAX_RESULTS {
@@ -383,8 +383,8 @@ pub fn render_query(links: &PageLinks<'_>, text: &str) -> String {
     if !results.is_empty() {
         html.push_str("<ul class=\"query-results\">");
         for loc in &results {
-            let page = &site.pages[loc.page];
-            let block = page.note.as_ref().map(|n| &n.blocks[loc.block]);
+            let page = &site.pages[loc.page()];
+            let block = page.note.as_ref().map(|n| &n.blocks[loc.block()]);
             let title = block
                 .map(|b| b.text().lines().next().unwrap_or("").to_string())
                 .unwrap_or_default();
@@ -404,7 +404,7 @@ pub fn render_query(links: &PageLinks<'_>, text: &str) -> String {
                 escape_href(&page.file_name()),
                 escape_html(&page.name),
                 escape_href(&page.file_name()),
-                escape_html(&page.anchors[loc.block]),
+                escape_html(&page.anchors[loc.block()]),
                 escape_html(&title)
             ));
         }

@@ -22,13 +22,30 @@ use crate::parse::{Note, inline};
 /// Index of a page in [`Site::pages`].
 pub type PageId = usize;
 
-/// A block on a page.
+/// A block on a page, ordered by page, then block. Kept in 8 bytes: a large
+/// graph's reference lists hold millions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BlockLoc {
+    page: u32,
+    block: u32,
+}
+
+impl BlockLoc {
+    /// Block `block` (an index into the note's blocks) of page `page`.
+    pub fn new(page: PageId, block: usize) -> BlockLoc {
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        BlockLoc { page: narrow(page), block: narrow(block) }
+    }
+
     /// The page.
-    pub page: PageId,
+    pub fn page(self) -> PageId {
+        self.page as PageId
+    }
+
     /// Index into the page's `note.blocks`.
-    pub block: usize,
+    pub fn block(self) -> usize {
+        self.block as usize
+    }
 }
 
 /// What a page is.
@@ -639,7 +656,7 @@ fn index_uuids(pages: &[Page], diagnostics: &mut Vec<Diagnostic>) -> HashMap<Str
         let Some(note) = &page.note else { continue };
         for (i, block) in note.blocks.iter().enumerate() {
             let Some(uuid) = block.uuid() else { continue };
-            if by_uuid.insert(uuid.to_string(), BlockLoc { page: page_id, block: i }).is_some() {
+            if by_uuid.insert(uuid.to_string(), BlockLoc::new(page_id, i)).is_some() {
                 diagnostics.push(Diagnostic::warning(
                     &note.rel_path,
                     Some(block.line as usize),
@@ -670,7 +687,7 @@ fn compute_backlinks(pages: &mut [Page], by_identity: &HashMap<String, PageId>) 
                 targets.sort_unstable();
                 targets.dedup();
                 for target in targets.into_iter().filter(|&t| t != page_id) {
-                    links.push((target, BlockLoc { page: page_id, block: i }));
+                    links.push((target, BlockLoc::new(page_id, i)));
                 }
             }
             links
@@ -699,8 +716,8 @@ impl Site {
     /// The page holding a block UUID, and the block's index, when published.
     pub fn block(&self, uuid: &str) -> Option<(&Page, usize)> {
         let loc = self.by_uuid.get(&uuid.to_ascii_lowercase())?;
-        let page = &self.pages[loc.page];
-        page.published.then_some((page, loc.block))
+        let page = &self.pages[loc.page()];
+        page.published.then_some((page, loc.block()))
     }
 
     /// Published pages, in site order.

@@ -27,7 +27,7 @@ pub fn compute(pages: &mut [Page], by_identity: &HashMap<String, PageId>) {
             let matcher = &matcher;
             blocks.iter().enumerate().flat_map(move |(i, block)| {
                 let targets = matcher.block_targets(block, page_id, by_identity);
-                targets.into_iter().map(move |t| (t, BlockLoc { page: page_id, block: i }))
+                targets.into_iter().map(move |t| (t, BlockLoc::new(page_id, i)))
             })
         })
         .collect();

@@ -97,7 +97,7 @@ pub fn backlink_targets(site: &Site, page: PageId, note: &Note) -> Vec<(PageId, 
         targets.sort_unstable();
         targets.dedup();
         found.extend(
-            targets.into_iter().filter(|&t| t != page).map(|t| (t, BlockLoc { page, block: i })),
+            targets.into_iter().filter(|&t| t != page).map(|t| (t, BlockLoc::new(page, i))),
         );
     }
     found
@@ -117,7 +117,7 @@ fn unlinked_targets(
     let mut found = Vec::new();
     for (i, block) in note.blocks.iter().enumerate() {
         let targets = matcher.block_targets(block, page, &site.by_identity);
-        found.extend(targets.into_iter().map(|t| (t, BlockLoc { page, block: i })));
+        found.extend(targets.into_iter().map(|t| (t, BlockLoc::new(page, i))));
     }
     found
 }
@@ -145,7 +145,7 @@ fn graph_inputs(site: &Site, page: PageId, note: &Note) -> (Vec<PageId>, Vec<(Pa
     out.sort_unstable();
     let mut backlinks = backlink_targets(site, page, note);
     for (_, loc) in &mut backlinks {
-        loc.block = 0;
+        *loc = BlockLoc::new(loc.page(), 0);
     }
     backlinks.sort_unstable();
     (out, backlinks)
@@ -224,7 +224,7 @@ fn check(site: &Site, aux: &Aux, page: PageId, old: &Note, new: &Note) -> Result
     }
     let unique_here = |uuid: &str| {
         aux.uuid_counts.get(uuid) == Some(&1)
-            && site.by_uuid.get(uuid).is_some_and(|loc| loc.page == page)
+            && site.by_uuid.get(uuid).is_some_and(|loc| loc.page() == page)
     };
     for uuid in &new_uuids {
         if site.by_uuid.contains_key(*uuid) && !unique_here(uuid) {
@@ -263,7 +263,7 @@ fn new_unlinked_lists(
         }
         let list = &site.pages[target].unlinked;
         if list.len() >= MAX_PER_PAGE {
-            let last = list[MAX_PER_PAGE - 1].page;
+            let last = list[MAX_PER_PAGE - 1].page();
             if page > last {
                 continue;
             }
@@ -272,7 +272,8 @@ fn new_unlinked_lists(
                 return Err("a long list of unlinked references shrank".into());
             }
         }
-        let mut updated: Vec<BlockLoc> = list.iter().filter(|l| l.page != page).copied().collect();
+        let mut updated: Vec<BlockLoc> =
+            list.iter().filter(|l| l.page() != page).copied().collect();
         updated.extend(now.into_iter().flatten().copied());
         updated.sort_unstable();
         updated.truncate(MAX_PER_PAGE);
@@ -316,7 +317,7 @@ pub fn patch(site: &mut Site, aux: &mut Aux, new: Note) -> Result<Patched, Box<(
         site.pages[target].unlinked = list;
     }
     for target in old_backlinks.keys() {
-        site.pages[*target].backlinks.retain(|l| l.page != page);
+        site.pages[*target].backlinks.retain(|l| l.page() != page);
     }
     for (target, locs) in new_backlinks {
         let list = &mut site.pages[target].backlinks;
@@ -336,7 +337,7 @@ pub fn patch(site: &mut Site, aux: &mut Aux, new: Note) -> Result<Patched, Box<(
     }
     for (i, block) in new.blocks.iter().enumerate() {
         if let Some(uuid) = block.uuid() {
-            site.by_uuid.insert(uuid.to_string(), BlockLoc { page, block: i });
+            site.by_uuid.insert(uuid.to_string(), BlockLoc::new(page, i));
             aux.uuid_counts.insert(uuid.to_string(), 1);
         }
     }
