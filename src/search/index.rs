@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use super::shards::{push_number, read_numbers};
 use super::tokenize;
 use crate::parse::{Block, BodyNode, props};
-use crate::resolve::{Page, Site};
+use crate::resolve::{Page, PageId, Site};
 
 /// Longest block text kept for snippets, in characters.
 pub const SNIPPET_TEXT_CHARS: usize = 240;
@@ -254,7 +254,7 @@ const MERGE_CHUNK: usize = 512;
 /// Builds the index of every published page, its page entries included.
 pub fn build(site: &Site) -> Index {
     let mut pages = Vec::new();
-    let Ok(mut index) = build_each(site, |entries| {
+    let Ok(mut index) = build_each(site, |_, entries| {
         pages.extend(entries);
         Ok::<(), std::convert::Infallible>(())
     });
@@ -263,16 +263,16 @@ pub fn build(site: &Site) -> Index {
 }
 
 /// Builds the index of every published page, handing the page entries to
-/// `entries` a run of pages at a time, in page order, instead of keeping
-/// them: the index returned has its terms and no pages. The entries of a
+/// `entries` a run of pages at a time, in page order, with those pages,
+/// instead of keeping them: the index returned has its terms and no pages. The entries of a
 /// large graph are several times the size of its postings, and whoever
 /// writes them (document shards, previews) needs only a run at a time.
 /// Stops at the first error of `entries`.
 pub fn build_each<E>(
     site: &Site,
-    mut entries: impl FnMut(Vec<PageEntry>) -> Result<(), E>,
+    mut entries: impl FnMut(&[(PageId, &Page)], Vec<PageEntry>) -> Result<(), E>,
 ) -> Result<Index, E> {
-    let pages: Vec<&Page> = site.published().map(|(_, p)| p).collect();
+    let pages: Vec<(PageId, &Page)> = site.published().collect();
     let table = Mutex::new(TermTable::default());
     let pool: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
     let mut merger = Merger::default();
@@ -281,14 +281,14 @@ pub fn build_each<E>(
         let parts: Vec<PagePart> = chunk
             .par_iter()
             .enumerate()
-            .map(|(i, page)| {
+            .map(|(i, &(_, page))| {
                 let mut scratch = lock(&pool).pop().unwrap_or_default();
                 let part = page_part(site, page, (first + i) as u32, &mut scratch, &table);
                 lock(&pool).push(scratch);
                 part
             })
             .collect();
-        entries(parts.into_iter().map(|part| merger.add(part)).collect())?;
+        entries(chunk, parts.into_iter().map(|part| merger.add(part)).collect())?;
     }
     let table = table.into_inner().unwrap_or_else(PoisonError::into_inner);
     Ok(merger.finish(table.terms))

@@ -17,7 +17,7 @@ pub mod tokenize;
 use std::time::Instant;
 
 use crate::render::OutputFile;
-use crate::resolve::{Page, PageId, Site};
+use crate::resolve::Site;
 
 /// The search index of the published pages, as files under `search/`, and
 /// the hover previews of links, under `preview/`.
@@ -35,7 +35,6 @@ pub fn each_search_file<E>(
     let start = Instant::now();
     // The page entries are used as the index hands them out, a run of pages
     // at a time (document shards written, previews made), and dropped.
-    let published: Vec<(PageId, &Page)> = site.published().collect();
     let referenced = preview::referenced_blocks(site);
     let mut previews = Vec::new();
     let mut writer = shards::Writer::default();
@@ -45,8 +44,7 @@ pub fn each_search_file<E>(
         bytes += file.bytes.len();
         emit(file)
     };
-    let index = index::build_each(site, |entries| {
-        let pages = &published[previews.len()..previews.len() + entries.len()];
+    let index = index::build_each(site, |pages, entries| {
         previews.extend(preview::pieces(pages, &entries, &referenced));
         writer.pages(entries, &mut counted)
     })?;

@@ -66,15 +66,20 @@ pub fn shard_of(file: &str, shards: u32) -> u32 {
 
 /// The preview of every published page, in the index's page order.
 pub fn build(site: &Site, index: &Index) -> Vec<Preview> {
-    let referenced = referenced_blocks(site);
     let pages: Vec<(PageId, &Page)> = site.published().collect();
-    pages
-        .par_iter()
-        .zip(index.pages.par_iter())
-        .map(|(&(id, page), entry)| {
-            preview(page, entry, referenced.get(&id).map_or(&[][..], Vec::as_slice))
-        })
-        .collect()
+    previews(&pages, &index.pages, &referenced_blocks(site)).collect()
+}
+
+/// The previews of `pages` (published, in order) from their index entries;
+/// `referenced` is [`referenced_blocks`].
+fn previews<'a>(
+    pages: &'a [(PageId, &'a Page)],
+    entries: &'a [PageEntry],
+    referenced: &'a HashMap<PageId, Vec<usize>>,
+) -> impl IndexedParallelIterator<Item = Preview> + 'a {
+    pages.par_iter().zip(entries.par_iter()).map(|(&(id, page), entry)| {
+        preview(page, entry, referenced.get(&id).map_or(&[][..], Vec::as_slice))
+    })
 }
 
 /// Page → indexes of its blocks that a published block references, sorted.
@@ -204,13 +209,7 @@ pub fn pieces(
     entries: &[PageEntry],
     referenced: &HashMap<PageId, Vec<usize>>,
 ) -> Vec<(u32, String)> {
-    pages
-        .par_iter()
-        .zip(entries.par_iter())
-        .map(|(&(id, page), entry)| {
-            piece(&preview(page, entry, referenced.get(&id).map_or(&[][..], Vec::as_slice)))
-        })
-        .collect()
+    previews(pages, entries, referenced).map(|p| piece(&p)).collect()
 }
 
 /// A preview's hash (its shard) and its `"file":[…]` entry.

@@ -287,22 +287,15 @@ fn needs_escape(json: &str) -> bool {
     })
 }
 
-/// Every file of the index, the manifest last; the index is consumed as
-/// its files are made.
+/// Every file of the index (of [`super::index::build`], page entries
+/// included): the document shards, the term shards, the big terms' posting
+/// files, then the manifest.
 pub fn files(index: Index) -> Vec<OutputFile> {
-    crate::render::collect_files(|mut emit| each_file(index, &mut emit))
-}
-
-/// Hands every file of the index to `emit` as soon as it is made: the
-/// document shards, the term shards, the big terms' posting files, then the
-/// manifest. Stops at the first error of `emit`.
-pub fn each_file<E>(
-    index: Index,
-    emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
-) -> Result<(), E> {
-    let mut writer = Writer::default();
-    writer.pages(index.pages, emit)?;
-    writer.finish(index.terms, index.docs, emit)
+    crate::render::collect_files(|mut emit| {
+        let mut writer = Writer::default();
+        writer.pages(index.pages, &mut emit)?;
+        writer.finish(index.terms, index.docs, &mut emit)
+    })
 }
 
 /// Writes the index files while the index is being built: the document
