@@ -244,8 +244,15 @@ async function themeToggle(page, label) {
   await button.click();
   const chosen = await page.evaluate(() => document.documentElement.getAttribute("data-theme"));
   check(`${label}: the toggle switches to dark`, chosen === "dark", chosen);
-  await page.reload();
-  const kept = await page.evaluate(() => document.documentElement.getAttribute("data-theme"));
+  // Chromium commits localStorage to the browser process asynchronously: a
+  // reload a few milliseconds after the click may start before the write is
+  // visible (seen once in CI). Reload until it shows, for at most 2 s.
+  let kept = null;
+  for (let tries = 0; tries < 10 && kept !== "dark"; tries++) {
+    if (tries > 0) await page.waitForTimeout(200);
+    await page.reload();
+    kept = await page.evaluate(() => document.documentElement.getAttribute("data-theme"));
+  }
   check(`${label}: the choice persists across pages`, kept === "dark", kept);
   await page.locator(".theme-toggle").click();
 }
