@@ -81,6 +81,28 @@ fn usage_errors_exit_with_2() {
     blockpress().arg("frobnicate").assert().code(2);
 }
 
+/// The binary's allocator commits arenas on demand (see `src/main.rs`): a
+/// wrong option number, or an initialiser that runs too late, shows here in
+/// mimalloc's own report of its options.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_allocator_commits_arenas_on_demand() {
+    let option = |env: &[(&str, &str)]| {
+        let out = blockpress()
+            .arg("--version")
+            .env("MIMALLOC_VERBOSE", "1")
+            .envs(env.iter().copied())
+            .assert()
+            .success();
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        let line = stderr.lines().find(|l| l.contains("option 'arena_eager_commit'"));
+        line.map(|l| l.trim().to_string()).unwrap_or_else(|| panic!("no option report in {stderr}"))
+    };
+    assert_eq!(option(&[]), "option 'arena_eager_commit': 0");
+    let env = [("MIMALLOC_ARENA_EAGER_COMMIT", "1")];
+    assert_eq!(option(&env), "option 'arena_eager_commit': 1", "the environment wins");
+}
+
 #[test]
 fn help_and_version() {
     let out = blockpress().arg("--help").assert().success();
