@@ -77,14 +77,25 @@ fn second_ring(graph: &SiteGraph, inner: &[u32], room: usize) -> Vec<(u32, usize
     chosen
 }
 
+/// Neighbours beyond which a node is a hub: its list is longer than a walk
+/// alongside the nodes of a full map is worth.
+const HUB_DEGREE: usize = 8 * MAX_NODES;
+
+/// Whether a node with these neighbours is a hub (a tag on hundreds of pages).
+pub fn is_hub(neighbours: &[(u32, u32)]) -> bool {
+    neighbours.len() > HUB_DEGREE
+}
+
 /// The edges of `graph` between `nodes`, as sorted pairs of indices into `nodes`.
 ///
 /// Every page of a large site has a map, and most maps hold a hub or two
 /// (a tag on thousands of pages), so the hubs' long lists are left alone: an
-/// edge is found by walking the shorter side's list alongside the nodes
-/// sorted by id; only edges between two hubs are searched for.
+/// edge is found by walking the other side's list alongside the nodes
+/// sorted by id; an edge between two hubs is looked up in
+/// [`SiteGraph::hub_edges`] (a search of the hub's list for each pair once
+/// took most of the local maps' time).
 fn edges_between(graph: &SiteGraph, nodes: &[u32]) -> Vec<(usize, usize)> {
-    let long = |u: u32| graph.adjacency[u as usize].len() > 8 * nodes.len();
+    let long = |u: u32| is_hub(&graph.adjacency[u as usize]);
     let mut by_id: Vec<(u32, usize)> = nodes.iter().enumerate().map(|(i, &n)| (n, i)).collect();
     by_id.sort_unstable();
     let mut edges = Vec::new();
@@ -92,7 +103,7 @@ fn edges_between(graph: &SiteGraph, nodes: &[u32]) -> Vec<(usize, usize)> {
         let neighbours = &graph.adjacency[u as usize];
         if long(u) {
             for (j, &v) in nodes.iter().enumerate().skip(i + 1) {
-                if long(v) && neighbours.binary_search_by_key(&v, |&(w, _)| w).is_ok() {
+                if long(v) && graph.hub_edges.contains(&(u.min(v), u.max(v))) {
                     edges.push((i, j));
                 }
             }

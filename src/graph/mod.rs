@@ -81,6 +81,9 @@ pub struct SiteGraph {
     pub adjacency: Vec<Vec<(u32, u32)>>,
     /// For each node, its neighbours, most referenced first (then by key).
     pub ranked_adjacency: Vec<Vec<u32>>,
+    /// The edges between two hubs (see [`local::is_hub`]), as sorted pairs:
+    /// the local maps look these up instead of searching the hubs' long lists.
+    pub hub_edges: rustc_hash::FxHashSet<(u32, u32)>,
     /// The coloured groups, largest first: group `i` has class `c{i}`.
     pub groups: Vec<Group>,
     /// Page id → node, for graphs built from a site.
@@ -113,7 +116,17 @@ impl SiteGraph {
                 ranked
             })
             .collect();
-        SiteGraph { nodes, edges, adjacency, ranked_adjacency, groups, by_page: Vec::new() }
+        let hub = |n: u32| local::is_hub(&adjacency[n as usize]);
+        let hub_edges = edges.iter().filter(|e| hub(e.a) && hub(e.b)).map(|e| (e.a, e.b)).collect();
+        SiteGraph {
+            nodes,
+            edges,
+            adjacency,
+            ranked_adjacency,
+            hub_edges,
+            groups,
+            by_page: Vec::new(),
+        }
     }
 
     /// The graph of the published pages of `site`.
