@@ -217,6 +217,18 @@ mod tests {
     }
 
     fn page_context() -> tera::Context {
+        use crate::render::page::{BacklinkBlock, BacklinkGroup, LinkContext, groups_html};
+        let link = |title: &str, url: &str| LinkContext { title: title.into(), url: url.into() };
+        let backlinks = vec![BacklinkGroup {
+            title: "Storage".into(),
+            url: "storage.html".into(),
+            blocks: vec![BacklinkBlock {
+                html: r#"<p>see <a class="page-ref" href="k8s.html">K8s</a></p>"#.into(),
+                url: "storage.html#b-9".into(),
+                breadcrumb: vec![link("Parent", "storage.html#b-8")],
+            }],
+        }];
+        let linked_references = groups_html(&backlinks, "");
         let mut ctx = context();
         ctx.insert(
             "page",
@@ -230,18 +242,10 @@ mod tests {
                 "tags": [{"title": "RBAC", "url": "rbac.html"}],
                 "content": "<ul class=\"blocks\"><li class=\"block\" id=\"b-1\"><div class=\"block-content\"><p>Hello</p></div></li></ul>",
                 "description": "All about <k8s>",
-                "reference_count": 1, "unlinked": [], "unlinked_count": 0, "backlinks_more": [], "unlinked_more": [],
+                "reference_count": 1, "unlinked": [], "unlinked_count": 0, "backlinks_more": [], "unlinked_more": [], "linked_references": linked_references, "unlinked_references": "",
                 "tagged": [], "hierarchy": "", "toc": [], "local_graph": "",
 
-                "backlinks": [{
-                    "title": "Storage",
-                    "url": "storage.html",
-                    "blocks": [{
-                        "html": "<p>see <a class=\"page-ref\" href=\"k8s.html\">K8s</a></p>",
-                        "url": "storage.html#b-9",
-                        "breadcrumb": [{"title": "Parent", "url": "storage.html#b-8"}],
-                    }],
-                }],
+                "backlinks": backlinks,
             }),
         );
         ctx
@@ -317,7 +321,7 @@ mod tests {
                 "title": "Jan 5th, 2024", "url": "2024-01-05.html", "kind": "journal",
                 "date": "2024-01-05", "namespace": [], "properties": [], "tags": [],
                 "content": "", "description": "", "backlinks": [],
-                "reference_count": 1, "unlinked": [], "unlinked_count": 0, "backlinks_more": [], "unlinked_more": [],
+                "reference_count": 1, "unlinked": [], "unlinked_count": 0, "backlinks_more": [], "unlinked_more": [], "linked_references": "", "unlinked_references": "",
                 "tagged": [], "hierarchy": "", "toc": [], "local_graph": "",
 
                 "prev": {"title": "Jan 4th, 2024", "url": "2024-01-04.html"}, "next": null,
