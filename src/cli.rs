@@ -52,8 +52,8 @@ pub struct BuildCommandArgs {
     /// Where the graph and the configuration are.
     #[command(flatten)]
     pub build: BuildArgs,
-    /// Ignore what the previous build left in the output folder (its
-    /// `.blockpress-cache`): render every file again, as into an empty folder.
+    /// Ignore the cache the previous build left (in the user's cache folder):
+    /// render every file again, as into an empty folder.
     #[arg(long)]
     pub no_cache: bool,
 }
