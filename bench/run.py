@@ -185,7 +185,27 @@ def page_to_edit(folder: Path) -> Path:
     return pages[len(pages) // 2]
 
 
+# Old output folders are moved here and deleted only when the whole run is over.
+# Deleting a tree of thousands of files right before a cold build made that
+# build (and the I/O floor, and Hugo) slower by 1 to 9 s of system time, at
+# random: on a filesystem without a journal (this machine's ext4), the kernel
+# skips every inode freed in the last minute when it picks one for a new file
+# (`recently_deleted` in `ext4_new_inode`), so each new file scanned past the
+# thousands just freed. A journaled filesystem, the usual case, has no such cost.
+TRASH: Path | None = None
+
+
 def fresh(path: Path) -> None:
+    """Makes `path` absent: moved into the trash (see TRASH), else deleted."""
+    if not path.exists():
+        return
+    if TRASH is not None:
+        TRASH.mkdir(parents=True, exist_ok=True)
+        try:
+            path.rename(TRASH / f"{path.name}-{time.time_ns()}")
+            return
+        except OSError:
+            pass
     shutil.rmtree(path, ignore_errors=True)
 
 
@@ -493,9 +513,11 @@ Commands (run from the repository root):
 # which, for each N in {pages} and each run, does (WORK = --work, default /tmp/blockpress-bench):
 python3 ../shared/bench/gen_graph.py --pages N --out WORK/logseq-N          # once, cached
 python3 ../shared/bench/gen_graph.py --flavor hugo --pages N --out WORK/hugo-N
-rm -rf WORK/out-bp-N;    target/release/blockpress build WORK/logseq-N -o WORK/out-bp-N{verbose} --no-cache  # cold
-rm -rf WORK/out-floor-N; {floor_cmd}                # I/O floor
-rm -rf WORK/out-hugo-N;  hugo --source WORK/hugo-N --destination WORK/out-hugo-N         # cold
+# (an old output folder is moved into WORK/trash/ before a cold build, and WORK/trash/ is
+#  deleted when the whole run is over: see "Old outputs are moved aside" below)
+mv WORK/out-bp-N WORK/trash/;    target/release/blockpress build WORK/logseq-N -o WORK/out-bp-N{verbose} --no-cache  # cold
+mv WORK/out-floor-N WORK/trash/; {floor_cmd}                # I/O floor
+mv WORK/out-hugo-N WORK/trash/;  hugo --source WORK/hugo-N --destination WORK/out-hugo-N         # cold
 target/release/blockpress build WORK/logseq-N -o WORK/out-bp-N                           # rebuild unchanged
 hugo --source WORK/hugo-N --destination WORK/out-hugo-N
 echo '- benchmark edit' >> 'WORK/logseq-N/pages/<a middle-sized page>.md'                   # rebuild 1 changed
@@ -589,6 +611,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("hugo not found: apt-get install -y hugo, or pass --no-hugo")
     args.work.mkdir(parents=True, exist_ok=True)
     work = args.work.resolve()
+    global TRASH
+    TRASH = work / "trash"
+    shutil.rmtree(TRASH, ignore_errors=True)  # left by an interrupted run
 
     if args.bin is None:
         if subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO).returncode:
@@ -617,6 +642,7 @@ def main(argv: list[str] | None = None) -> None:
         (work / "results.json").write_text(json.dumps(report, indent=1))
     report["machine"]["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
     (work / "results.json").write_text(json.dumps(report, indent=1))
+    shutil.rmtree(TRASH, ignore_errors=True)
     md = markdown(report)
     print(md)
     if args.write:
