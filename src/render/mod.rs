@@ -165,8 +165,12 @@ pub fn render_page(
     let mut ctx = shared.base.clone();
     ctx.insert("page", &context);
     ctx.insert("is_home", &path.is_some());
+    let path = path.map_or_else(|| std::mem::take(&mut context.url), str::to_string);
+    // The template context holds a copy of everything: the page's own is
+    // freed before the HTML is made (a page listing hundreds of references
+    // holds megabytes of them, on every thread at once).
+    drop(context);
     let html = theme.render("page.html", &ctx)?;
-    let path = path.map_or(context.url, str::to_string);
     Ok((OutputFile { path, bytes: html.into_bytes() }, diagnostics))
 }
 
