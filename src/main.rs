@@ -16,7 +16,7 @@ const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 /// Arenas committed on demand, not up front: on Linux mimalloc otherwise
 /// commits each 1 GiB arena when it reserves it, and memory freed during a
 /// build stays resident; committed on demand, a cold build of a 10,000-page
-/// graph peaks about 25 MiB (6%) lower at the same speed (BENCHMARKS.md).
+/// graph peaks about 30 MiB (8%) lower at about the same speed (BENCHMARKS.md).
 /// The first arena is reserved by the first allocation, which comes before
 /// `main` (setting the option there changes nothing), so this runs as an
 /// ELF initialiser; `MIMALLOC_ARENA_EAGER_COMMIT` in the environment still wins.
