@@ -126,10 +126,6 @@ impl Shared {
     }
 }
 
-/// The site root seen from a rendered file, put before every link inside
-/// the site: every file sits at the top of the site.
-pub const ROOT: &str = "";
-
 /// Everything every template receives.
 fn base_context(site: &Site, nav: &NavContext) -> tera::Context {
     let mut ctx = tera::Context::new();
@@ -142,7 +138,7 @@ fn base_context(site: &Site, nav: &NavContext) -> tera::Context {
             base_url: site.config.base_url.clone(),
         },
     );
-    ctx.insert("root", ROOT);
+    ctx.insert("root", "");
     ctx.insert("custom_css", &site.custom_css.is_some());
     ctx.insert("theme_options", &site.config.theme_options);
     ctx.insert("nav", nav);

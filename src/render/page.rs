@@ -272,15 +272,10 @@ pub struct PageContext {
     pub description: String,
     /// Linked references, grouped by page.
     pub backlinks: Vec<BacklinkGroup>,
-    /// [`Self::backlinks`] as HTML, laid out as the default theme shows them
-    /// (see [`groups_html`]).
-    pub linked_references: String,
     /// Pages of the linked references past [`MAX_SHOWN_REFERENCES`], with counts.
     pub backlinks_more: Vec<MoreReferences>,
     /// Unlinked references (the name mentioned without a link), grouped by page.
     pub unlinked: Vec<BacklinkGroup>,
-    /// [`Self::unlinked`] as HTML, laid out as [`Self::linked_references`].
-    pub unlinked_references: String,
     /// Pages of the unlinked references past [`MAX_SHOWN_UNLINKED`], with counts.
     pub unlinked_more: Vec<MoreReferences>,
     /// Number of unlinked references.
@@ -347,10 +342,8 @@ pub fn page_context(
         tags: page.tags.iter().filter_map(|&t| link_to(site, t)).collect(),
         content,
         description,
-        linked_references: groups_html(&linked.groups, super::ROOT),
         backlinks: linked.groups,
         backlinks_more: linked.more,
-        unlinked_references: groups_html(&unlinked.groups, super::ROOT),
         unlinked: unlinked.groups,
         unlinked_more: unlinked.more,
         tagged: page.tagged.iter().filter_map(|&t| link_to(site, t)).collect(),
@@ -476,18 +469,54 @@ fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache) -> Refere
     References { groups, more }
 }
 
-/// Reference groups as HTML: each group a `section.backlink-group` with
-/// the page's title, then each block with its breadcrumb, its HTML and a
-/// link to it on its page. Made here rather than by a loop in `page.html`:
-/// interpreted by the template engine, that loop over the tens of thousands
-/// of blocks a large site lists cost about 3% of a cold build's CPU.
-/// `root` is the site root seen from the page, as templates get it.
-pub fn groups_html(groups: &[BacklinkGroup], root: &str) -> String {
-    let size: usize = groups
-        .iter()
-        .map(|g| 200 + g.blocks.iter().map(|b| b.html.len() + 320).sum::<usize>())
-        .sum();
-    let mut html = String::with_capacity(size);
+/// The `references` filter of the templates: `{{ page.backlinks |
+/// references(root=root) }}` lays out reference groups (`page.backlinks`,
+/// `page.unlinked`) as HTML, ready to insert. Each group is a
+/// `section.backlink-group` with the page's title, then each block with its
+/// breadcrumb, its HTML and a link to it on its page. Done here rather than
+/// by a loop in `page.html`: interpreted by the template engine, that loop
+/// over the tens of thousands of blocks a large site lists cost about 3% of
+/// a cold build's CPU. `root` is the site root seen from the page.
+pub struct ReferencesFilter;
+
+impl tera::Filter for ReferencesFilter {
+    fn filter(
+        &self,
+        value: &tera::Value,
+        args: &std::collections::HashMap<String, tera::Value>,
+    ) -> tera::Result<tera::Value> {
+        let root = args.get("root").and_then(tera::Value::as_str).ok_or_else(|| {
+            tera::Error::msg("`references` needs the site root: references(root=root)")
+        })?;
+        groups_html(value, root).map(tera::Value::String)
+    }
+
+    /// The blocks' HTML is HTML, and every title and URL is escaped here.
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+/// The string `key` of a reference group, block or breadcrumb link.
+fn text<'v>(value: &'v tera::Value, key: &str) -> tera::Result<&'v str> {
+    value.get(key).and_then(tera::Value::as_str).ok_or_else(|| misshapen(key))
+}
+
+/// The list `key` (groups' blocks, blocks' breadcrumbs).
+fn items<'v>(value: &'v tera::Value, key: &str) -> tera::Result<&'v [tera::Value]> {
+    value.get(key).and_then(tera::Value::as_array).map(Vec::as_slice).ok_or_else(|| misshapen(key))
+}
+
+fn misshapen(key: &str) -> tera::Error {
+    tera::Error::msg(format!(
+        "`references` lays out page.backlinks or page.unlinked; this value has no `{key}`"
+    ))
+}
+
+/// Reference groups (serialised [`BacklinkGroup`]s) as HTML; see [`ReferencesFilter`].
+fn groups_html(groups: &tera::Value, root: &str) -> tera::Result<String> {
+    let groups = groups.as_array().ok_or_else(|| misshapen("list of groups"))?;
+    let mut html = String::new();
     let link = |html: &mut String, url: &str, title: &str| {
         html.push_str("<a href=\"");
         push_escaped(html, root);
@@ -497,34 +526,36 @@ pub fn groups_html(groups: &[BacklinkGroup], root: &str) -> String {
         html.push_str("</a>");
     };
     for group in groups {
+        let title = text(group, "title")?;
         html.push_str("\n<section class=\"backlink-group\">\n<h3 class=\"backlink-page\">");
-        link(&mut html, &group.url, &group.title);
+        link(&mut html, text(group, "url")?, title);
         html.push_str("</h3>\n<ul class=\"backlink-list\">\n");
-        for block in &group.blocks {
+        for block in items(group, "blocks")? {
             html.push_str("<li class=\"backlink\">\n");
-            if !block.breadcrumb.is_empty() {
+            let breadcrumb = items(block, "breadcrumb")?;
+            if !breadcrumb.is_empty() {
                 html.push_str("<ol class=\"block-breadcrumb\" aria-label=\"Parent blocks\">");
-                for crumb in &block.breadcrumb {
+                for crumb in breadcrumb {
                     html.push_str("<li>");
-                    link(&mut html, &crumb.url, &crumb.title);
+                    link(&mut html, text(crumb, "url")?, text(crumb, "title")?);
                     html.push_str("</li>");
                 }
                 html.push_str("</ol>\n");
             }
             html.push_str("<div class=\"backlink-body\">");
-            html.push_str(&block.html);
+            html.push_str(text(block, "html")?);
             html.push_str("</div>\n<a class=\"backlink-jump\" href=\"");
             push_escaped(&mut html, root);
-            push_escaped(&mut html, &block.url);
+            push_escaped(&mut html, text(block, "url")?);
             html.push_str("\" title=\"Go to this block in ");
-            push_escaped(&mut html, &group.title);
+            push_escaped(&mut html, title);
             html.push_str("\"><span aria-hidden=\"true\">↗</span><span class=\"visually-hidden\">Go to this block in ");
-            push_escaped(&mut html, &group.title);
+            push_escaped(&mut html, title);
             html.push_str("</span></a>\n</li>\n");
         }
         html.push_str("</ul>\n</section>\n");
     }
-    html
+    Ok(html)
 }
 
 /// The references a page lists, in order: `each` receives the block, its
@@ -676,7 +707,7 @@ pub fn short_title(block: &crate::parse::Block) -> String {
 mod tests {
     use super::*;
 
-    /// The loop `page.html` had before [`groups_html`] made this markup.
+    /// The loop `page.html` had before [`ReferencesFilter`] made this markup.
     const TEMPLATE_LOOP: &str = r#"{% for group in groups %}
 <section class="backlink-group">
 <h3 class="backlink-page"><a href="{{ root }}{{ group.url }}">{{ group.title }}</a></h3>
@@ -691,11 +722,16 @@ mod tests {
 {% endfor %}"#;
 
     #[test]
-    fn reference_groups_are_the_markup_the_template_loop_made() {
+    fn the_references_filter_makes_the_markup_the_template_loop_made() {
         let mut tera = tera::Tera::default();
-        tera.add_raw_template("loop.html", TEMPLATE_LOOP).expect("template");
+        tera.add_raw_templates([
+            ("loop.html", TEMPLATE_LOOP),
+            ("filter.html", "{{ groups | references(root=root) }}"),
+        ])
+        .expect("templates");
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(escape_html);
+        tera.register_filter("references", ReferencesFilter);
         let link = |title: &str, url: &str| LinkContext { title: title.into(), url: url.into() };
         let block = |html: &str, url: &str, breadcrumb: Vec<LinkContext>| BacklinkBlock {
             html: html.into(),
@@ -726,10 +762,19 @@ mod tests {
                 let mut ctx = tera::Context::new();
                 ctx.insert("groups", groups);
                 ctx.insert("root", root);
-                let by_template = tera.render("loop.html", &ctx).expect("render");
-                assert_eq!(groups_html(groups, root), by_template);
+                let by_loop = tera.render("loop.html", &ctx).expect("loop");
+                assert_eq!(tera.render("filter.html", &ctx).expect("filter"), by_loop);
             }
         }
+        // A value that is not reference groups, or no root, is an error naming the cause.
+        let mut ctx = tera::Context::new();
+        ctx.insert("groups", &[link("a", "a.html")]);
+        ctx.insert("root", "");
+        let error = tera.render("filter.html", &ctx).expect_err("not groups");
+        assert!(format!("{error:?}").contains("no `blocks`"), "{error:?}");
+        tera.add_raw_template("no-root.html", "{{ groups | references }}").expect("template");
+        let error = tera.render("no-root.html", &ctx).expect_err("no root");
+        assert!(format!("{error:?}").contains("needs the site root"), "{error:?}");
     }
 
     #[test]

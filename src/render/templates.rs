@@ -124,6 +124,7 @@ fn build_tera(templates: &BTreeMap<String, Source>) -> Result<tera::Tera> {
     tera.autoescape_on(TEMPLATE_SUFFIXES.to_vec());
     // Tera's own escaping also writes `/` as `&#x2F;`; ours escapes only what HTML needs.
     tera.set_escape_fn(super::escape::escape_html);
+    tera.register_filter("references", super::page::ReferencesFilter);
     let raw = templates.iter().map(|(name, source)| (name.as_str(), source.text.as_ref()));
     tera.add_raw_templates(raw).map_err(|e| {
         let chain = error_chain(&e);
@@ -217,7 +218,7 @@ mod tests {
     }
 
     fn page_context() -> tera::Context {
-        use crate::render::page::{BacklinkBlock, BacklinkGroup, LinkContext, groups_html};
+        use crate::render::page::{BacklinkBlock, BacklinkGroup, LinkContext};
         let link = |title: &str, url: &str| LinkContext { title: title.into(), url: url.into() };
         let backlinks = vec![BacklinkGroup {
             title: "Storage".into(),
@@ -228,7 +229,6 @@ mod tests {
                 breadcrumb: vec![link("Parent", "storage.html#b-8")],
             }],
         }];
-        let linked_references = groups_html(&backlinks, "");
         let mut ctx = context();
         ctx.insert(
             "page",
@@ -242,7 +242,7 @@ mod tests {
                 "tags": [{"title": "RBAC", "url": "rbac.html"}],
                 "content": "<ul class=\"blocks\"><li class=\"block\" id=\"b-1\"><div class=\"block-content\"><p>Hello</p></div></li></ul>",
                 "description": "All about <k8s>",
-                "reference_count": 1, "unlinked": [], "unlinked_count": 0, "backlinks_more": [], "unlinked_more": [], "linked_references": linked_references, "unlinked_references": "",
+                "reference_count": 1, "unlinked": [], "unlinked_count": 0, "backlinks_more": [], "unlinked_more": [],
                 "tagged": [], "hierarchy": "", "toc": [], "local_graph": "",
 
                 "backlinks": backlinks,
@@ -321,7 +321,7 @@ mod tests {
                 "title": "Jan 5th, 2024", "url": "2024-01-05.html", "kind": "journal",
                 "date": "2024-01-05", "namespace": [], "properties": [], "tags": [],
                 "content": "", "description": "", "backlinks": [],
-                "reference_count": 1, "unlinked": [], "unlinked_count": 0, "backlinks_more": [], "unlinked_more": [], "linked_references": "", "unlinked_references": "",
+                "reference_count": 1, "unlinked": [], "unlinked_count": 0, "backlinks_more": [], "unlinked_more": [],
                 "tagged": [], "hierarchy": "", "toc": [], "local_graph": "",
 
                 "prev": {"title": "Jan 4th, 2024", "url": "2024-01-04.html"}, "next": null,
