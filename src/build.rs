@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
+use crate::cache::notes::NoteCache;
 use crate::cache::sig::Fp;
 use crate::cache::{self, Group, Manifest, PageEntry};
 use crate::config::SiteConfig;
@@ -57,9 +58,31 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     }
     let hashes: HashMap<String, u64> =
         graph.notes.par_iter().map(|s| (s.rel_path.clone(), cache::source_hash(s))).collect();
-    let site = crate::site_of_graph(config, graph, &mut times);
+    // The parse cache: a binary that cannot hash itself cannot tell its
+    // own cache files from another's, and keeps none.
+    let stamp = cache::binary_sig();
+    let read_cache = || match options.no_cache || stamp == 0 {
+        true => NoteCache::default(),
+        false => NoteCache::read(out, stamp),
+    };
+    let (site, kept) = crate::site_of_graph_reusing(config, graph, &mut times, &hashes, read_cache);
     let previous = previous.unwrap_or_default();
-    let mut plan = times.time("plan", || Plan::new(config, &site, &theme, &hashes, &previous));
+    // The parse cache is written while the plan is made: everything it
+    // holds is known once the site is resolved.
+    let (written, mut plan) = times.time("plan", || {
+        rayon::join(
+            || match stamp {
+                0 => Ok(()),
+                _ => cache::notes::write(out, stamp, &site, &hashes, &kept),
+            },
+            || Plan::new(config, &site, &theme, &hashes, &previous),
+        )
+    });
+    drop(kept);
+    if stamp != 0 {
+        plan.shared.search_cache =
+            cache::search::PartStore::new(out, stamp, !options.no_cache, hashes.clone());
+    }
     let mut manifest = Manifest {
         inputs,
         base: plan.base,
@@ -83,6 +106,16 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     if let Err(error) = manifest.write(out) {
         notices.push(format!(
             "the build cache could not be written ({error}); the next build renders everything"
+        ));
+    }
+    if let Err(error) = written {
+        notices.push(format!(
+            "the parse cache could not be written ({error}); the next build parses every note"
+        ));
+    }
+    if let Some(error) = plan.shared.search_cache.as_ref().and_then(|s| s.error()) {
+        notices.push(format!(
+            "the search cache could not be written ({error}); the next build indexes every page"
         ));
     }
     // Freeing the parsed and resolved graph takes a while and nobody waits

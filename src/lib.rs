@@ -118,23 +118,35 @@ fn load_site_timed(config: &SiteConfig, times: &mut StageTimes) -> Result<resolv
 }
 
 /// Parses and resolves a graph that was read.
-fn site_of_graph(
+fn site_of_graph(config: &SiteConfig, graph: load::Graph, times: &mut StageTimes) -> resolve::Site {
+    let none = std::collections::HashMap::new();
+    site_of_graph_reusing(config, graph, times, &none, cache::notes::NoteCache::default).0
+}
+
+/// Parses a graph that was read, taking from the parse cache (read by
+/// `cache`, as part of the parse stage) the notes whose source hash (in
+/// `hashes`, by path) it holds, and resolves it. Also gives what the next
+/// parse cache needs.
+fn site_of_graph_reusing(
     config: &SiteConfig,
     mut graph: load::Graph,
     times: &mut StageTimes,
-) -> resolve::Site {
+    hashes: &std::collections::HashMap<String, u64>,
+    cache: impl FnOnce() -> cache::notes::NoteCache,
+) -> (resolve::Site, cache::notes::Kept) {
     // Each source is freed as soon as it is parsed: resolving reuses its memory.
     let sources = std::mem::take(&mut graph.notes);
-    let notes: Vec<parse::Note> = times.time("parse", || {
-        sources.into_par_iter().map(|source| parse::parse_note(&source)).collect()
-    });
+    let parsed = times.time("parse", || cache::notes::parse_all(sources, hashes, cache()));
+    let cache::notes::Parsed { notes, reused, mut kept } = parsed;
     let assets = graph.assets.iter().map(|a| a.rel_path.clone()).collect();
-    let mut site =
-        times.time("resolve", || resolve::resolve(config.clone(), graph.logseq, notes, assets));
+    let (mut site, mentions) = times.time("resolve", || {
+        resolve::resolve_reusing(config.clone(), graph.logseq, notes, assets, reused)
+    });
+    kept.mentions = mentions;
     site.diagnostics.extend(graph.diagnostics);
     site.diagnostics.sort();
     site.custom_css = graph.custom_css;
-    site
+    (site, kept)
 }
 
 /// Builds the site described by `config` into its output folder, rendering

@@ -81,7 +81,8 @@ impl Graph {
 const K8S: &str = "alias:: Kubernetes\ntags:: study\n\n- # Workloads\n\t- A [[Pod]] runs containers; see [[Storage]]\n\t  id:: 6500a1b2-0000-4000-8000-000000000001\n\t- ```yaml\n\t  kind: Pod\n\t  ```\n- Uses #networking and ((6500a1b2-0000-4000-8000-000000000002))\n";
 const STORAGE: &str = "- PVs and [[PVC]]s\n- A StorageClass names a provisioner\n  id:: 6500a1b2-0000-4000-8000-000000000002\n- {{embed [[Embedded]]}}\n";
 const EMBEDDED: &str = "- shown inside Storage, mentions Pod\n";
-const JOURNAL: &str = "- Studied [[K8s]] today\n- TODO practice [[Storage]]\n";
+const JOURNAL: &str =
+    "- Studied [[K8s]] today\n- TODO practice [[Storage]]\n- revise for the exam, Embedded Again\n";
 const NS: &str = "- child page of K8s\n";
 
 fn sample() -> Graph {
@@ -95,6 +96,8 @@ fn sample() -> Graph {
         ("pages/Queries.md", "- {{query [[K8s]]}}\n"),
         ("assets/a.txt", "an asset"),
         ("pages/Broken.md", "- refers to ((6500a1b2-0000-4000-8000-00000000dead))\n"),
+        // A parse warning: it must come back when the note comes from the parse cache.
+        ("pages/Warned.md", "- a block\n  a:: 1\n  some text\n  b:: 2\n"),
     ])
 }
 
@@ -104,9 +107,15 @@ fn every_kind_of_edit_gives_the_cold_build_site() {
     let first = graph.check("first build");
     assert!(first.write.written > 10);
     assert!(!first.diagnostics.is_empty(), "the broken block ref warns");
+    let warned = |report: &BuildReport| {
+        report.diagnostics.iter().any(|d| d.message.contains("second property group"))
+    };
+    assert!(warned(&first), "{:?}", first.diagnostics);
 
     let unchanged = graph.check("nothing changed");
     assert_eq!(unchanged.write.written, 0, "nothing changed: nothing written");
+    graph.edit("pages/Lonely.md", "- a new page: every note else comes from the parse cache\n");
+    assert!(warned(&graph.check("a page is added to a parsed graph")), "the warning is kept");
 
     graph.edit("pages/Embedded.md", "- shown inside Storage, edited\n");
     graph.check("an embedded page changes");
@@ -173,6 +182,23 @@ fn a_damaged_output_is_repaired() {
     assert!(!cache.starts_with(graph.dir.path()), "the cache is not beside the output");
     std::fs::write(&cache, "{not json").expect("damage the cache");
     graph.check("the cache is unreadable");
+    // The parse and search caches: cut short, or garbage, or gone.
+    let parts = cache.with_extension("parts");
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&parts)
+        .expect("the parse and search caches")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert!(files.len() > 2, "{files:?}");
+    for (i, file) in files.iter().enumerate() {
+        let bytes = std::fs::read(file).expect("read");
+        match i % 3 {
+            0 => std::fs::write(file, &bytes[..bytes.len() / 2]).expect("cut"),
+            1 => std::fs::write(file, b"bpnotes1 and then nonsense").expect("garbage"),
+            _ => std::fs::remove_file(file).expect("remove"),
+        }
+    }
+    graph.edit("pages/K8s.md", &K8S.replace("runs containers", "runs a container"));
+    graph.check("the parse and search caches are damaged");
 }
 
 #[test]

@@ -198,8 +198,21 @@ fn the_build_cache_goes_where_blockpress_cache_dir_says_and_a_second_build_stops
     };
     let first = build();
     assert!(first.contains("0 unchanged"), "{first}");
-    let files: Vec<_> = std::fs::read_dir(&cache).expect("the cache folder").collect();
-    assert_eq!(files.len(), 1, "one cache file for one output folder");
+    let mut names: Vec<String> = std::fs::read_dir(&cache)
+        .expect("the cache folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // One output folder: its build cache, and the folder of its parse and search caches.
+    assert_eq!(names.len(), 2, "{names:?}");
+    let stem = names[0].strip_suffix(".json").expect("the build cache");
+    assert_eq!(names[1], format!("{stem}.parts"));
+    let parts: Vec<String> = std::fs::read_dir(cache.join(&names[1]))
+        .expect("the parts folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(parts.iter().any(|p| p.starts_with("notes-")), "{parts:?}");
+    assert!(parts.iter().any(|p| p.starts_with("search-")), "{parts:?}");
     let second = build();
     assert!(second.contains("0 written"), "{second}");
 }

@@ -20,6 +20,14 @@
 //! rendered again: a page kept from the cache is byte for byte what a cold
 //! build writes (`tests/build_cache.rs` checks it after edits of every kind).
 //!
+//! Beside that file, in a folder of the same name ending in `.parts`, each
+//! note's parse ([`notes`]) and each page's share of the search index
+//! ([`search`]) are kept by content hash, so that a rebuild parses and
+//! indexes only what changed. Like the build cache, they only save work: a
+//! note or page they hold is what parsing or indexing it again gives, and a
+//! file of theirs that is damaged, or from another blockpress binary, is
+//! ignored.
+//!
 //! [`sig`] holds the finer, block-level signatures `serve` keeps between
 //! rebuilds, and the hashing both use.
 
@@ -61,6 +69,8 @@ pub fn path_for(output: &Path) -> Option<PathBuf> {
     Some(dir()?.join(format!("{name}-{key:016x}.json")))
 }
 
+pub mod notes;
+pub mod search;
 pub mod sig;
 
 /// Changes whenever the layout of the cache file does.
@@ -188,6 +198,8 @@ fn prune(dir: &Path) {
             .is_some_and(|age| age > KEEP_UNUSED);
         if old && path.extension().is_some_and(|e| e == "json") {
             let _ = std::fs::remove_file(path);
+        } else if old && path.extension().is_some_and(|e| e == "parts") {
+            let _ = std::fs::remove_dir_all(path);
         }
     }
 }
@@ -195,6 +207,15 @@ fn prune(dir: &Path) {
 /// A hash of bytes.
 pub fn bytes_sig(bytes: &[u8]) -> u64 {
     first_u64(blake3::hash(bytes))
+}
+
+/// A hash of the running blockpress binary (0 where it cannot be read),
+/// computed once per process.
+pub fn binary_sig() -> u64 {
+    static SIG: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *SIG.get_or_init(|| {
+        std::env::current_exe().and_then(std::fs::read).map_or(0, |b| bytes_sig(&b))
+    })
 }
 
 /// Size and modification time (nanoseconds since the epoch) of a file.
@@ -210,8 +231,7 @@ pub fn size_and_time(path: &Path) -> (u64, u128) {
 /// configuration and custom CSS, and every asset's path, size and time.
 pub fn inputs(config: &SiteConfig, theme: &Theme, graph: &Graph) -> u64 {
     let mut fp = Fp::new("inputs");
-    let exe = std::env::current_exe().and_then(std::fs::read).map_or(0, |b| bytes_sig(&b));
-    fp.u64(exe).str(env!("CARGO_PKG_VERSION"));
+    fp.u64(binary_sig()).str(env!("CARGO_PKG_VERSION"));
     fp.str(&format!("{config:?}")).u64(template_sig(config));
     for (path, bytes) in theme.static_files() {
         fp.str(path).u64(bytes_sig(bytes));

@@ -29,7 +29,7 @@ const MARKERS: [&str; 11] = [
 /// lean: rarely set fields live out of line in [`Extras`], the title is kept
 /// as a span of the body when the body holds it as written, and lists that
 /// never grow after parsing are boxed slices.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Block {
     /// 1-based line of the block start in its file.
     pub line: u32,
@@ -72,9 +72,10 @@ pub struct Block {
 }
 
 /// The fields of a [`Block`] that few blocks have.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Extras {
-    marker: Option<&'static str>,
+    /// The task marker, as its place in [`MARKERS`].
+    marker: Option<u8>,
     priority: Option<char>,
     scheduled: Option<Box<str>>,
     deadline: Option<Box<str>>,
@@ -127,7 +128,7 @@ impl Block {
 
     /// `TODO`, `DONE`, … when the block is a task.
     pub fn marker(&self) -> Option<&'static str> {
-        self.extras.as_ref()?.marker
+        MARKERS.get(usize::from(self.extras.as_ref()?.marker?)).copied()
     }
 
     /// `A` for `[#A]`.
@@ -463,10 +464,10 @@ fn split_title<'a>(line: &'a str, block: &mut Block) -> (Option<u8>, &'a str) {
         heading = Some(hashes.min(6) as u8);
         rest = rest[hashes..].trim_start();
     }
-    if let Some(marker) = MARKERS.iter().find(|m| {
+    if let Some((i, marker)) = MARKERS.iter().enumerate().find(|(_, m)| {
         rest.strip_prefix(**m).is_some_and(|r| r.starts_with(' ') && !r.trim().is_empty())
     }) {
-        block.extras_mut().marker = Some(marker);
+        block.extras_mut().marker = u8::try_from(i).ok();
         rest = rest[marker.len()..].trim_start();
     }
     if let Some(after) = rest.strip_prefix("[#") {

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 const MAX_DEPTH: usize = 16;
 
 /// One piece of a block's body.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum BodyNode {
     /// Markdown (CommonMark + GFM) with Logseq inline syntax.
     Markdown(String),

@@ -18,7 +18,7 @@ pub use body::BodyNode;
 pub use props::Property;
 
 /// A parsed note: one page of the graph.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Note {
     /// Path relative to the graph root.
     pub rel_path: String,

@@ -3,7 +3,7 @@
 use super::inline;
 
 /// One property of a page or block, in file order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Property {
     /// Normalised key: lower case, `_` and spaces as `-`.
     pub key: String,

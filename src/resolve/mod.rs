@@ -100,7 +100,7 @@ pub struct Page {
 /// The anchors of a note's blocks, by block index, in one string: a large
 /// graph has hundreds of thousands of blocks, and a string for each took
 /// more memory than the anchors themselves.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Anchors {
     text: String,
     /// Where each anchor ends in `text`.
@@ -324,9 +324,31 @@ impl Builder<'_> {
 pub fn resolve(
     config: SiteConfig,
     logseq: LogseqConfig,
-    mut notes: Vec<Note>,
+    notes: Vec<Note>,
     assets: std::collections::BTreeSet<String>,
 ) -> Site {
+    resolve_reusing(config, logseq, notes, assets, Reused::default()).0
+}
+
+/// What an earlier build worked out of some notes, for [`resolve_reusing`].
+#[derive(Debug, Default)]
+pub struct Reused {
+    /// Block anchors, by note path: what [`note_anchors`] gives for the note.
+    pub anchors: HashMap<String, Anchors>,
+    /// Names the notes mention (see [`unlinked::NoteMentions`]).
+    pub mentions: unlinked::Mentions,
+}
+
+/// [`resolve`], taking what `reused` knows instead of working it out again;
+/// also gives the name mentions of every published note, for a later build.
+pub fn resolve_reusing(
+    config: SiteConfig,
+    logseq: LogseqConfig,
+    mut notes: Vec<Note>,
+    assets: std::collections::BTreeSet<String>,
+    reused: Reused,
+) -> (Site, unlinked::Mentions) {
+    let Reused { mut anchors, mentions } = reused;
     let mut diagnostics: Vec<Diagnostic> =
         notes.iter_mut().flat_map(|n| std::mem::take(&mut n.diagnostics)).collect();
     notes.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
@@ -346,7 +368,7 @@ pub fn resolve(
     step.done("order");
     let redirects = assign_slugs(&mut pages);
     step.done("slugs");
-    assign_anchors(&mut pages);
+    assign_anchors(&mut pages, &mut anchors);
     step.done("anchors");
     let by_uuid = index_uuids(&pages, &mut diagnostics);
     step.done("uuids");
@@ -354,11 +376,11 @@ pub fn resolve(
     step.done("backlinks");
     link_tags_and_namespaces(&mut pages, &by_identity);
     step.done("tags, namespaces");
-    unlinked::compute(&mut pages, &by_identity);
+    let mentions = unlinked::compute_reusing(&mut pages, &by_identity, mentions);
     step.done("unlinked references");
     diagnostics.sort();
     diagnostics.dedup();
-    Site {
+    let site = Site {
         config,
         logseq,
         pages,
@@ -368,7 +390,8 @@ pub fn resolve(
         custom_css: None,
         redirects,
         diagnostics,
-    }
+    };
+    (site, mentions)
 }
 
 fn add_notes(builder: &mut Builder<'_>, notes: Vec<Note>, diagnostics: &mut Vec<Diagnostic>) {
@@ -603,8 +626,16 @@ fn link_tags_and_namespaces(pages: &mut [Page], by_identity: &HashMap<String, Pa
     }
 }
 
-fn assign_anchors(pages: &mut [Page]) {
-    pages.par_iter_mut().for_each(|page| {
+fn assign_anchors(pages: &mut [Page], known: &mut HashMap<String, Anchors>) {
+    let mut todo = Vec::new();
+    for page in pages.iter_mut() {
+        let Some(note) = &page.note else { continue };
+        match known.remove(&note.rel_path) {
+            Some(anchors) if anchors.len() == note.blocks.len() => page.anchors = anchors,
+            _ => todo.push(page),
+        }
+    }
+    todo.into_par_iter().for_each(|page| {
         if let Some(note) = &page.note {
             page.anchors = note_anchors(note);
         }

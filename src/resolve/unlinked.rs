@@ -15,19 +15,68 @@ const MIN_NAME_CHARS: usize = 3;
 /// At most this many unlinked references are listed per page.
 pub const MAX_PER_PAGE: usize = 100;
 
+/// The names a note's blocks mention as whole words: (block, the numbers
+/// of the names in the [`Matcher`], sorted, unique), for the blocks that
+/// mention any. A function of the note's text and the matcher's names alone,
+/// so a later build with the same names can reuse it.
+pub type NoteMentions = Vec<(u32, Box<[u32]>)>;
+
+/// The mentions of every note, by path, and the names they number.
+#[derive(Debug, Default)]
+pub struct Mentions {
+    /// [`Matcher::names_sig`] of the names numbered.
+    pub names: u64,
+    /// By note path.
+    pub notes: HashMap<String, NoteMentions>,
+}
+
 /// Fills `Page::unlinked` for every published page.
 pub fn compute(pages: &mut [Page], by_identity: &HashMap<String, PageId>) {
-    let Some(matcher) = Matcher::new(pages) else { return };
-    let found: Vec<(PageId, BlockLoc)> = pages
+    compute_reusing(pages, by_identity, Mentions::default());
+}
+
+/// [`compute`], taking the mentions of the notes in `known` when they number
+/// the same names; gives the mentions of every published note.
+pub fn compute_reusing(
+    pages: &mut [Page],
+    by_identity: &HashMap<String, PageId>,
+    mut known: Mentions,
+) -> Mentions {
+    let Some(matcher) = Matcher::new(pages) else { return Mentions::default() };
+    if known.names != matcher.names_sig {
+        known.notes.clear();
+    }
+    let mut todo = Vec::new();
+    let mut mentions: Vec<(PageId, NoteMentions)> = Vec::new();
+    for (page_id, page) in pages.iter().enumerate().filter(|(_, p)| p.published) {
+        let Some(note) = &page.note else { continue };
+        match known.notes.remove(&note.rel_path) {
+            Some(found) => mentions.push((page_id, found)),
+            None => todo.push(page_id),
+        }
+    }
+    mentions.par_extend(todo.into_par_iter().map(|page_id| {
+        let blocks = pages[page_id].note.as_ref().map_or(&[][..], |n| &n.blocks[..]);
+        let found = blocks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, block)| {
+                let names = matcher.mentions(block);
+                (!names.is_empty()).then(|| (i as u32, names.into_boxed_slice()))
+            })
+            .collect();
+        (page_id, found)
+    }));
+    mentions.sort_unstable_by_key(|(page_id, _)| *page_id);
+    let found: Vec<(PageId, BlockLoc)> = mentions
         .par_iter()
-        .enumerate()
-        .filter(|(_, p)| p.published)
-        .flat_map_iter(|(page_id, page)| {
-            let blocks = page.note.as_ref().map(|n| n.blocks.as_slice()).unwrap_or(&[]);
+        .flat_map_iter(|(page_id, note)| {
+            let blocks = pages[*page_id].note.as_ref().map_or(&[][..], |n| &n.blocks[..]);
             let matcher = &matcher;
-            blocks.iter().enumerate().flat_map(move |(i, block)| {
-                let targets = matcher.block_targets(block, page_id, by_identity);
-                targets.into_iter().map(move |t| (t, BlockLoc::new(page_id, i)))
+            note.iter().flat_map(move |(i, names)| {
+                let block = &blocks[*i as usize];
+                let targets = matcher.targets(names, block, *page_id, by_identity);
+                targets.into_iter().map(move |t| (t, BlockLoc::new(*page_id, *i as usize)))
             })
         })
         .collect();
@@ -40,6 +89,13 @@ pub fn compute(pages: &mut [Page], by_identity: &HashMap<String, PageId>) {
         locs.truncate(MAX_PER_PAGE);
         pages[target].unlinked = locs;
     }
+    let notes = mentions
+        .into_iter()
+        .filter_map(|(page_id, found)| {
+            Some((pages[page_id].note.as_ref()?.rel_path.clone(), found))
+        })
+        .collect();
+    Mentions { names: matcher.names_sig, notes }
 }
 
 /// The names (and aliases) of the published pages other than journals, to
@@ -49,6 +105,9 @@ pub struct Matcher {
     names: AhoCorasick,
     /// The page of each name.
     owners: Vec<PageId>,
+    /// A hash of the names, in order: mentions numbered by one matcher are
+    /// valid for another with the same hash.
+    pub names_sig: u64,
 }
 
 impl Matcher {
@@ -70,8 +129,12 @@ impl Matcher {
         if patterns.is_empty() {
             return None;
         }
+        let mut fp = crate::cache::sig::Fp::new("unlinked-names");
+        for pattern in &patterns {
+            fp.str(pattern);
+        }
         let names = AhoCorasick::new(&patterns).ok()?;
-        Some(Matcher { names, owners })
+        Some(Matcher { names, owners, names_sig: fp.finish() })
     }
 
     /// The pages whose name a block of `page` mentions as a whole word
@@ -82,15 +145,38 @@ impl Matcher {
         page: PageId,
         by_identity: &HashMap<String, PageId>,
     ) -> Vec<PageId> {
+        self.targets(&self.mentions(block), block, page, by_identity)
+    }
+
+    /// The numbers of the names a block mentions as whole words, sorted, unique.
+    pub fn mentions(&self, block: &Block) -> Vec<u32> {
         if block.text().is_empty() {
             return Vec::new();
         }
         let text = block.text().to_lowercase();
-        let mut targets: Vec<PageId> = self
+        let mut names: Vec<u32> = self
             .names
             .find_overlapping_iter(&text)
             .filter(|m| is_whole_word(&text, m.start(), m.end()))
-            .map(|m| self.owners[m.pattern().as_usize()])
+            .map(|m| m.pattern().as_u32())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    /// The pages of the names `mentions` (of [`Matcher::mentions`]) that
+    /// `block` of `page` does not link, other than `page`, sorted, unique.
+    pub fn targets(
+        &self,
+        mentions: &[u32],
+        block: &Block,
+        page: PageId,
+        by_identity: &HashMap<String, PageId>,
+    ) -> Vec<PageId> {
+        let mut targets: Vec<PageId> = mentions
+            .iter()
+            .filter_map(|&n| self.owners.get(n as usize).copied())
             .filter(|&t| t != page)
             .collect();
         if targets.is_empty() {

@@ -11,12 +11,14 @@ use std::borrow::Cow;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rustc_hash::FxHashMap as HashMap;
+use serde::{Deserialize, Serialize};
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
 use super::shards::{push_number, read_numbers};
 use super::tokenize;
+use crate::cache::search::PartStore;
 use crate::parse::{Block, BodyNode, props};
 use crate::resolve::{Page, PageId, Site};
 
@@ -179,7 +181,7 @@ impl FromIterator<Posting> for Postings {
 }
 
 /// What a result shows of a block.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockEntry {
     /// Index of the parent block, for breadcrumbs.
     pub parent: Option<usize>,
@@ -192,7 +194,7 @@ pub struct BlockEntry {
 }
 
 /// What a result shows of a page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageEntry {
     /// Display name.
     pub title: String,
@@ -247,6 +249,17 @@ struct PagePart {
     text_bytes: u64,
 }
 
+impl PagePart {
+    /// The part of the page at `ordinal` (a part from the cache was made
+    /// for whatever place its page had then).
+    fn at(mut self, ordinal: u32) -> PagePart {
+        for (_, posting) in &mut self.postings {
+            posting.page = ordinal;
+        }
+        self
+    }
+}
+
 /// Pages indexed side by side before their parts are merged and dropped:
 /// bounds the postings held twice (in parts and in the index) at any time.
 const MERGE_CHUNK: usize = 512;
@@ -270,28 +283,152 @@ pub fn build(site: &Site) -> Index {
 /// Stops at the first error of `entries`.
 pub fn build_each<E>(
     site: &Site,
+    entries: impl FnMut(&[(PageId, &Page)], Vec<PageEntry>) -> Result<(), E>,
+) -> Result<Index, E> {
+    build_each_cached(site, None, entries)
+}
+
+/// [`build_each`], taking each page's part from `store` when it holds it
+/// under the page's key, and saving each run that had a page indexed again.
+pub fn build_each_cached<E>(
+    site: &Site,
+    store: Option<&PartStore>,
     mut entries: impl FnMut(&[(PageId, &Page)], Vec<PageEntry>) -> Result<(), E>,
 ) -> Result<Index, E> {
     let pages: Vec<(PageId, &Page)> = site.published().collect();
     let table = Mutex::new(TermTable::default());
     let pool: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
     let mut merger = Merger::default();
+    let mut runs = 0;
     for (chunk_number, chunk) in pages.chunks(MERGE_CHUNK).enumerate() {
         let first = chunk_number * MERGE_CHUNK;
+        let keys: Vec<u64> = match store {
+            Some(store) => chunk.par_iter().map(|(_, page)| store.key(site, page)).collect(),
+            None => Vec::new(),
+        };
+        let stored = store.and_then(|s| s.load(chunk_number));
+        let mut kept =
+            stored.as_deref().map_or_else(Vec::new, |bytes| kept_parts(bytes, &keys, &table));
+        let fresh = kept.len() != chunk.len() || kept.iter().any(Option::is_none);
+        kept.resize_with(chunk.len(), || None);
+        if let Some(store) = store {
+            store.took(kept.iter().filter(|k| k.is_some()).count());
+        }
         let parts: Vec<PagePart> = chunk
             .par_iter()
+            .zip(kept)
             .enumerate()
-            .map(|(i, &(_, page))| {
+            .map(|(i, (&(_, page), kept))| {
+                let ordinal = (first + i) as u32;
+                if let Some(part) = kept {
+                    return part.at(ordinal);
+                }
                 let mut scratch = lock(&pool).pop().unwrap_or_default();
-                let part = page_part(site, page, (first + i) as u32, &mut scratch, &table);
+                let part = page_part(site, page, ordinal, &mut scratch, &table);
                 lock(&pool).push(scratch);
                 part
             })
             .collect();
+        if let Some(store) = store.filter(|_| fresh) {
+            store.save(chunk_number, &stored_run(&parts, &keys, &lock(&table).terms));
+        }
         entries(chunk, parts.into_iter().map(|part| merger.add(part)).collect())?;
+        runs += 1;
+    }
+    if let Some(store) = store {
+        store.finish(runs);
+        log::debug!("search: {} of {} pages from the search cache", store.taken(), pages.len());
     }
     let table = table.into_inner().unwrap_or_else(PoisonError::into_inner);
     Ok(merger.finish(table.terms))
+}
+
+/// A run of page parts as the search cache keeps it: the run's terms, and
+/// each page's key with its part (encoded on its own, so that a rebuild
+/// decodes only the parts it takes).
+#[derive(Serialize, Deserialize)]
+struct StoredRun<'a> {
+    #[serde(borrow)]
+    terms: Vec<&'a str>,
+    #[serde(borrow)]
+    parts: Vec<(u64, &'a [u8])>,
+}
+
+/// A page part as the search cache keeps it: postings as (term number in
+/// the run's terms, block, score, position).
+#[derive(Serialize, Deserialize)]
+struct StoredPart {
+    entry: PageEntry,
+    postings: Vec<(u32, u32, u8, u32)>,
+    docs: u32,
+    text_bytes: u64,
+}
+
+/// The encoded [`StoredRun`] of `parts`, with their `keys`; `terms` are the
+/// term table's terms by id.
+fn stored_run(parts: &[PagePart], keys: &[u64], terms: &[String]) -> Vec<u8> {
+    let mut local: HashMap<u32, u32> = HashMap::default();
+    let mut run_terms: Vec<&str> = Vec::new();
+    let mut encoded = Vec::with_capacity(parts.len());
+    for (part, &key) in parts.iter().zip(keys) {
+        let postings = part
+            .postings
+            .iter()
+            .map(|&(id, p)| {
+                let n = *local.entry(id).or_insert_with(|| {
+                    run_terms.push(terms.get(id as usize).map_or("", String::as_str));
+                    (run_terms.len() - 1) as u32
+                });
+                (n, p.block, p.score, p.position)
+            })
+            .collect();
+        let stored = StoredPart {
+            entry: part.entry.clone(),
+            postings,
+            docs: part.docs,
+            text_bytes: part.text_bytes,
+        };
+        encoded.push((key, postcard::to_allocvec(&stored).unwrap_or_default()));
+    }
+    let run = StoredRun {
+        terms: run_terms,
+        parts: encoded.iter().map(|(key, bytes)| (*key, bytes.as_slice())).collect(),
+    };
+    postcard::to_allocvec(&run).unwrap_or_default()
+}
+
+/// The parts of a stored run whose key is the page's (`None` for the
+/// others), their terms numbered in `table`.
+fn kept_parts(bytes: &[u8], keys: &[u64], table: &Mutex<TermTable>) -> Vec<Option<PagePart>> {
+    let Ok(run) = postcard::from_bytes::<StoredRun<'_>>(bytes) else { return Vec::new() };
+    let ids: Vec<u32> = {
+        let mut table = lock(table);
+        run.terms.iter().map(|t| table.id(t.to_string())).collect()
+    };
+    run.parts
+        .par_iter()
+        .enumerate()
+        .map(|(i, &(key, part))| {
+            if key == 0 || keys.get(i) != Some(&key) {
+                return None;
+            }
+            let stored: StoredPart = postcard::from_bytes(part).ok()?;
+            let postings = stored
+                .postings
+                .into_iter()
+                .map(|(n, block, score, position)| {
+                    let id = *ids.get(n as usize)?;
+                    Some((id, Posting { page: 0, block, score, position }))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(PagePart {
+                entry: stored.entry,
+                postings,
+                docs: stored.docs,
+                text_bytes: stored.text_bytes,
+            })
+        })
+        .collect()
 }
 
 /// The lock of a mutex, whether or not another thread panicked holding it.
@@ -701,6 +838,66 @@ fn clip_words<'a>(
 mod tests {
     use super::*;
     use crate::parse::body::parse_body;
+
+    /// `n` pages, each linking the next, and a journal; page 7's text is `seventh`.
+    fn pages(n: usize, seventh: &str) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = (0..n)
+            .map(|i| {
+                let text = match i {
+                    7 => seventh.to_string(),
+                    _ => format!(
+                        "- page {i} is about [[Page {}]]\n\t- ```yaml\n\t  n: {i}\n\t  ```\n",
+                        i + 1
+                    ),
+                };
+                (format!("pages/Page {i}.md"), text)
+            })
+            .collect();
+        files.push(("journals/2024_05_01.md".into(), "- a day with [[Page 3]]\n".into()));
+        files
+    }
+
+    /// The search files of `files`, with the search cache in `dir` (read
+    /// when `read`), and how many pages came from it.
+    fn search_files(
+        files: &[(String, String)],
+        dir: Option<&std::path::Path>,
+        read: bool,
+    ) -> (Vec<crate::render::OutputFile>, usize) {
+        let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let site = crate::resolve::test_site(&refs);
+        let hashes =
+            files.iter().map(|(p, t)| (p.clone(), crate::cache::bytes_sig(t.as_bytes()))).collect();
+        let store = dir.map(|d| PartStore::in_dir(d.to_path_buf(), 7, read, hashes));
+        let files = crate::render::collect_files(|mut emit| {
+            crate::search::each_search_file_cached(&site, store.as_ref(), &mut emit)
+        });
+        (files, store.map_or(0, |s| s.taken()))
+    }
+
+    #[test]
+    fn pages_indexed_before_come_from_the_search_cache_and_give_the_same_files() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let n = MERGE_CHUNK + 40;
+        let graph = pages(n, "- the seventh page\n");
+        let (plain, _) = search_files(&graph, None, false);
+        let runs = || std::fs::read_dir(dir.path()).expect("the cache").count();
+        assert_eq!(search_files(&graph, Some(dir.path()), false), (plain.clone(), 0));
+        assert_eq!(runs(), 2, "a file per run of pages");
+        // Every published page (the journal and the page it links too).
+        let published = n + 2;
+        assert_eq!(search_files(&graph, Some(dir.path()), true), (plain, published));
+
+        let edited = pages(n, "- the seventh page, edited: kubectl\n");
+        let (fresh, _) = search_files(&edited, None, false);
+        assert_eq!(search_files(&edited, Some(dir.path()), true), (fresh.clone(), published - 1));
+        assert_eq!(search_files(&edited, Some(dir.path()), true), (fresh, published));
+
+        let fewer = pages(100, "- the seventh page\n");
+        let (fresh, _) = search_files(&fewer, None, false);
+        assert_eq!(search_files(&fewer, Some(dir.path()), true).0, fresh);
+        assert_eq!(runs(), 1, "the second run's file is gone");
+    }
 
     #[test]
     fn field_scores_rank_title_over_alias_heading_text_code() {

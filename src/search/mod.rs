@@ -32,6 +32,16 @@ pub fn each_search_file<E>(
     site: &Site,
     emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
 ) -> Result<(), E> {
+    each_search_file_cached(site, None, emit)
+}
+
+/// [`each_search_file`], taking each page's share of the index from `store`
+/// where it holds it, and keeping it there for the next build.
+pub fn each_search_file_cached<E>(
+    site: &Site,
+    store: Option<&crate::cache::search::PartStore>,
+    emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
+) -> Result<(), E> {
     let start = Instant::now();
     // The page entries are used as the index hands them out, a run of pages
     // at a time (document shards written, previews made), and dropped.
@@ -44,7 +54,7 @@ pub fn each_search_file<E>(
         bytes += file.bytes.len();
         emit(file)
     };
-    let index = index::build_each(site, |pages, entries| {
+    let index = index::build_each_cached(site, store, |pages, entries| {
         previews.extend(preview::pieces(pages, &entries, &referenced));
         writer.pages(entries, &mut counted)
     })?;

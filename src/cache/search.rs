@@ -1,0 +1,149 @@
+//! The search cache: each published page's share of the search index (its
+//! documents and postings), kept between builds so that a rebuild tokenises
+//! only the pages that changed.
+//!
+//! The index is built a run of pages at a time ([`crate::search::index`]);
+//! run `N` is kept in `search-N.bin` of the site's cache folder (beside the
+//! parse cache, [`super::notes`]), each page under a key of everything its
+//! share is made of ([`PartStore::key`]). A rebuild reads run `N`'s file
+//! when it comes to run `N`, takes every page whose key is the same and
+//! indexes the others; a run with a page indexed again is written anew. The
+//! file layout is [`crate::search::index`]'s; this module keeps the files,
+//! stamped like the parse cache's, and the keys.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::sig::Fp;
+use crate::resolve::{Page, Site};
+
+/// The first bytes of every file; the number changes with the layout.
+const MAGIC: &[u8; 8] = b"bpsrch01";
+
+/// Where the search cache of one build is read and written.
+#[derive(Debug)]
+pub struct PartStore {
+    dir: PathBuf,
+    stamp: u64,
+    /// Whether to read the files (not under `build --no-cache`).
+    read: bool,
+    /// Each note's source hash, by path.
+    hashes: HashMap<String, u64>,
+    /// The first error writing a file.
+    error: Mutex<Option<String>>,
+    /// Pages whose part was taken from the files.
+    taken: AtomicUsize,
+}
+
+impl PartStore {
+    /// The search cache of the site written into `output`, by the binary
+    /// stamped `stamp`; `read` false to ignore what is there. `hashes` are
+    /// the notes' source hashes, by path. `None` without a cache folder.
+    pub fn new(
+        output: &std::path::Path,
+        stamp: u64,
+        read: bool,
+        hashes: HashMap<String, u64>,
+    ) -> Option<PartStore> {
+        Some(PartStore::in_dir(super::notes::dir_for(output)?, stamp, read, hashes))
+    }
+
+    /// The search cache in the folder `dir`.
+    pub fn in_dir(dir: PathBuf, stamp: u64, read: bool, hashes: HashMap<String, u64>) -> PartStore {
+        let (error, taken) = (Mutex::new(None), AtomicUsize::new(0));
+        PartStore { dir, stamp, read, hashes, error, taken }
+    }
+
+    /// Counts `pages` more whose part was taken from the files.
+    pub fn took(&self, pages: usize) {
+        self.taken.fetch_add(pages, Ordering::Relaxed);
+    }
+
+    /// The pages whose part was taken from the files so far.
+    pub fn taken(&self) -> usize {
+        self.taken.load(Ordering::Relaxed)
+    }
+
+    /// The key of a page's share of the index: its note (by source hash,
+    /// which covers its blocks, properties and anchors), its name, aliases,
+    /// file, and the names of its tags and namespace ancestors.
+    pub fn key(&self, site: &Site, page: &Page) -> u64 {
+        let mut fp = Fp::new("search-part");
+        let note = page.note.as_ref().map(|n| self.hashes.get(&n.rel_path).copied());
+        match note {
+            None => fp.u64(0),
+            Some(None) => return 0,
+            Some(Some(hash)) => fp.u64(1).u64(hash),
+        };
+        fp.str(&page.name).str(&page.slug).u64(page.aliases.len() as u64);
+        for alias in &page.aliases {
+            fp.str(alias);
+        }
+        for list in [&page.tags, &page.namespace] {
+            fp.u64(list.len() as u64);
+            for &id in list {
+                fp.str(&site.pages[id].name);
+            }
+        }
+        fp.finish()
+    }
+
+    fn file(&self, run: usize) -> PathBuf {
+        self.dir.join(format!("search-{run}.bin"))
+    }
+
+    /// What run `run`'s file holds, when it is whole and of this binary.
+    pub fn load(&self, run: usize) -> Option<Vec<u8>> {
+        if !self.read {
+            return None;
+        }
+        let bytes = std::fs::read(self.file(run)).ok()?;
+        let rest = bytes.strip_prefix(MAGIC.as_slice())?;
+        let (head, _) = rest.split_at_checked(8)?;
+        if u64::from_le_bytes(head.try_into().ok()?) != self.stamp {
+            return None;
+        }
+        Some(bytes[MAGIC.len() + 8..].to_vec())
+    }
+
+    /// Replaces run `run`'s file with `payload` (atomically). A failure is
+    /// kept for [`PartStore::error`]: the cache is an aid, not the site.
+    pub fn save(&self, run: usize, payload: &[u8]) {
+        let mut bytes = Vec::with_capacity(MAGIC.len() + 8 + payload.len());
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&self.stamp.to_le_bytes());
+        bytes.extend_from_slice(payload);
+        let path = self.file(run);
+        let written = std::fs::create_dir_all(&self.dir)
+            .and_then(|()| tempfile::NamedTempFile::new_in(&self.dir))
+            .and_then(|tmp| {
+                std::fs::write(tmp.path(), &bytes)?;
+                tmp.persist(&path).map(drop).map_err(|e| e.error)
+            });
+        if let Err(error) = written {
+            let mut first = self.error.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            first.get_or_insert_with(|| format!("{}: {error}", path.display()));
+        }
+    }
+
+    /// Removes the files of runs from `runs` on (the graph got smaller).
+    pub fn finish(&self, runs: usize) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else { return };
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name();
+            let run = name.to_str().and_then(|n| {
+                n.strip_prefix("search-")?.strip_suffix(".bin")?.parse::<usize>().ok()
+            });
+            if run.is_some_and(|r| r >= runs) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    /// The first error writing a file, if any.
+    pub fn error(&self) -> Option<String> {
+        self.error.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+}
