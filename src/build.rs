@@ -67,22 +67,49 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     };
     let (site, kept) = crate::site_of_graph_reusing(config, graph, &mut times, &hashes, read_cache);
     let previous = previous.unwrap_or_default();
-    // The parse cache is written while the plan is made: everything it
-    // holds is known once the site is resolved.
-    let (written, mut plan) = times.time("plan", || {
+    // A build that stops between moving its files into place and writing
+    // the new cache must not leave the old cache describing the new files.
+    Manifest::forget(out);
+    // Every file is written beside its place as soon as it is made; "write"
+    // moves them in.
+    let staging = Staging::begin(out, &previous)?;
+    let store = match stamp {
+        0 => None,
+        _ => cache::search::PartStore::new(out, stamp, !options.no_cache, hashes.clone()),
+    };
+    // The search index depends on the resolved site alone, and any change
+    // of the notes changes it: it is made whenever a build gets this far,
+    // its files compared with the old ones, the search cache making that
+    // cheap.
+    let search = || -> Result<Group> {
+        let mut paths = Vec::new();
+        crate::search::each_search_file_cached(&site, store.as_ref(), &mut |file| {
+            paths.push(file.path.clone());
+            staging.add(file)
+        })?;
+        Ok(Group { sig: 0, paths })
+    };
+    // Over a previous build, it is made while the plan is (whose serial
+    // parts leave a core free); a cold build makes it last, once the blocks
+    // rendered for the pages are freed, so that the two are never in memory
+    // together. The parse cache is written while the plan is made:
+    // everything it holds is known once the site is resolved.
+    let alongside = !previous.pages.is_empty();
+    let ((written, mut plan), early) = times.time("plan", || {
         rayon::join(
-            || match stamp {
-                0 => Ok(()),
-                _ => cache::notes::write(out, stamp, &site, &hashes, &kept),
+            || {
+                rayon::join(
+                    || match stamp {
+                        0 => Ok(()),
+                        _ => cache::notes::write(out, stamp, &site, &hashes, &kept),
+                    },
+                    || Plan::new(config, &site, &theme, &hashes, &previous),
+                )
             },
-            || Plan::new(config, &site, &theme, &hashes, &previous),
+            || alongside.then(search),
         )
     });
     drop(kept);
-    if stamp != 0 {
-        plan.shared.search_cache =
-            cache::search::PartStore::new(out, stamp, !options.no_cache, hashes.clone());
-    }
     let mut manifest = Manifest {
         inputs,
         base: plan.base,
@@ -90,13 +117,26 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
         page_count: site.published().count(),
         ..Manifest::default()
     };
-    // A build that stops between moving its files into place and writing
-    // the new cache must not leave the old cache describing the new files.
-    Manifest::forget(out);
-    // Rendering writes each file beside its place; "write" moves them in.
-    let (writer, mut diagnostics) = times.time("render", || {
-        render_and_write(&site, &theme, &mut plan, &previous, options, &mut manifest, out)
+    let mut diagnostics = times.time("render", || -> Result<Vec<Diagnostic>> {
+        let diagnostics = render_and_write(
+            &site,
+            &theme,
+            &mut plan,
+            &previous,
+            options,
+            &mut manifest,
+            &staging,
+        )?;
+        let search = early.unwrap_or_else(search)?;
+        log::debug!(
+            "search index: peak memory {:?} MB",
+            crate::peak_memory().map(|b| b / 1_000_000)
+        );
+        manifest.groups.insert("search".to_string(), search);
+        Ok(diagnostics)
     })?;
+    let Staging { writer, sizes, .. } = staging;
+    manifest.sizes = sizes.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     let write = times.time("write", || writer.commit(&[]))?;
     diagnostics.extend(site.diagnostics.iter().cloned());
     diagnostics.sort();
@@ -113,7 +153,7 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
             "the parse cache could not be written ({error}); the next build parses every note"
         ));
     }
-    if let Some(error) = plan.shared.search_cache.as_ref().and_then(|s| s.error()) {
+    if let Some(error) = store.as_ref().and_then(cache::search::PartStore::error) {
         notices.push(format!(
             "the search cache could not be written ({error}); the next build indexes every page"
         ));
@@ -122,7 +162,7 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     // for it: it happens on a thread of its own (a process that exits
     // first leaves it to the system).
     let page_count = manifest.page_count;
-    std::thread::spawn(move || drop((site, plan, manifest, previous)));
+    std::thread::spawn(move || drop((site, plan, manifest, previous, store)));
     Ok(BuildReport {
         pages: page_count,
         write,
@@ -226,12 +266,12 @@ impl Plan {
         groups.insert("index", index.finish());
         groups.insert("fixed", cache::fixed_sig(base, theme, site));
         groups.insert("graph", Fp::new("graph-page").u64(base).u64(graph_sig).finish());
-        let mut whole = Fp::new("whole");
-        whole.u64(common);
+        let mut feeds = Fp::new("feeds");
+        feeds.u64(common);
         for &id in &ids {
-            whole.u64(sources.own(id)).u64(site.pages[id].backlinks.len() as u64);
+            feeds.u64(sources.own(id)).u64(site.pages[id].backlinks.len() as u64);
         }
-        groups.insert("whole", whole.finish());
+        groups.insert("feeds", feeds.finish());
         step.done("group signatures");
         // Blocks shown on several pages render once; worth it only when
         // many pages render (the output is the same either way).
@@ -362,8 +402,42 @@ impl<'a> Sources<'a> {
     }
 }
 
-/// Renders what the plan says changed and stages every file in the output
-/// folder as soon as it is rendered; keeps the rest.
+/// The output folder being written: each file staged beside its place, and
+/// the size of every file of the new site.
+struct Staging<'a> {
+    writer: SiteWriter,
+    sizes: std::sync::Mutex<BTreeMap<String, u64>>,
+    out: &'a Path,
+    previous: &'a Manifest,
+}
+
+impl<'a> Staging<'a> {
+    fn begin(out: &'a Path, previous: &'a Manifest) -> Result<Staging<'a>> {
+        let writer = SiteWriter::begin(out)?;
+        Ok(Staging { writer, sizes: Default::default(), out, previous })
+    }
+
+    /// Stages a file of the new site.
+    fn add(&self, file: OutputFile) -> Result<()> {
+        self.writer.add(&file.path, &file.bytes)?;
+        lock(&self.sizes).insert(file.path, file.bytes.len() as u64);
+        Ok(())
+    }
+
+    /// Keeps the previous build's file at `path` when it is still there as
+    /// written; whether it did.
+    fn kept(&self, path: &str) -> bool {
+        let ok = self.previous.intact(self.out, path);
+        if ok {
+            self.writer.keep(path);
+            lock(&self.sizes).insert(path.to_string(), self.previous.sizes[path]);
+        }
+        ok
+    }
+}
+
+/// Renders what the plan says changed, staging every file as soon as it is
+/// rendered; keeps the rest.
 fn render_and_write(
     site: &Site,
     theme: &Theme,
@@ -371,23 +445,11 @@ fn render_and_write(
     previous: &Manifest,
     options: &BuildOptions,
     manifest: &mut Manifest,
-    out: &Path,
-) -> Result<(SiteWriter, Vec<Diagnostic>)> {
-    let writer = SiteWriter::begin(out)?;
-    let sizes = std::sync::Mutex::new(BTreeMap::<String, u64>::new());
-    let stage = |file: OutputFile| -> Result<()> {
-        writer.add(&file.path, &file.bytes)?;
-        lock(&sizes).insert(file.path, file.bytes.len() as u64);
-        Ok(())
-    };
-    let kept = |path: &str| -> bool {
-        let ok = previous.intact(out, path);
-        if ok {
-            writer.keep(path);
-            lock(&sizes).insert(path.to_string(), previous.sizes[path]);
-        }
-        ok
-    };
+    staging: &Staging<'_>,
+) -> Result<Vec<Diagnostic>> {
+    let out = staging.out;
+    let stage = |file: OutputFile| staging.add(file);
+    let kept = |path: &str| staging.kept(path);
     let mut diagnostics = render::home_page_warnings(site);
 
     // Pages.
@@ -420,12 +482,10 @@ fn render_and_write(
     };
     // Site-wide files, by group: rendered alongside the pages, so that their
     // sequential parts (laying out the graph) run while the other core
-    // renders pages; the search index and feeds ("whole") come after the
-    // pages, once the blocks rendered for them are freed, so that the two
-    // are never in memory together.
-    let render_groups = |plan: &Plan, whole: bool| -> Result<Vec<(&'static str, Group)>> {
+    // renders pages.
+    let render_groups = |plan: &Plan| -> Result<Vec<(&'static str, Group)>> {
         let mut groups = Vec::new();
-        for (name, &sig) in plan.groups.iter().filter(|(name, _)| (**name == "whole") == whole) {
+        for (name, &sig) in &plan.groups {
             let old = previous.groups.get(*name).filter(|g| g.sig == sig);
             if let Some(old) = old.filter(|g| g.paths.iter().all(|p| previous.intact(out, p))) {
                 for path in &old.paths {
@@ -443,12 +503,10 @@ fn render_and_write(
         }
         Ok(groups)
     };
-    let (rendered, groups) = rayon::join(render_pages, || render_groups(plan, false));
-    let (rendered, mut groups) = (rendered?, groups?);
+    let (rendered, groups) = rayon::join(render_pages, || render_groups(plan));
+    let (rendered, groups) = (rendered?, groups?);
     log::debug!("pages rendered: peak memory {:?} MB", crate::peak_memory().map(|b| b / 1_000_000));
     plan.shared.blocks = render::blocks::BlockCache::default();
-    groups.extend(render_groups(plan, true)?);
-    log::debug!("search index: peak memory {:?} MB", crate::peak_memory().map(|b| b / 1_000_000));
     for (path, entry) in rendered {
         diagnostics.extend(entry.diagnostics.iter().cloned());
         manifest.pages.insert(path, entry);
@@ -472,9 +530,7 @@ fn render_and_write(
         })
         .collect::<Result<_>>()?;
     manifest.assets = assets.into_iter().collect();
-
-    manifest.sizes = sizes.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    Ok((writer, diagnostics))
+    Ok(diagnostics)
 }
 
 /// Hands the files of one group of site-wide files to `emit`, each as soon
@@ -500,7 +556,7 @@ fn group_files(
         }
         "fixed" => render::fixed_files(site, theme, shared)?,
         "graph" => vec![crate::graph::render_page(&shared.graph, theme, &shared.base)?],
-        _ => return render::each_whole_site_file(site, shared, emit),
+        _ => render::feeds::feeds(site, &shared.journals),
     };
     files.into_iter().try_for_each(emit)
 }

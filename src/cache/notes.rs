@@ -10,7 +10,7 @@
 //! The records sit in [`BUCKETS`] files in the site's cache folder, beside
 //! the build cache (`NAME-KEY.parts/notes-NN.bin`), a note in the file its path hashes to, so a
 //! rebuild after an edit rewrites one file, not the whole cache. Each file
-//! starts with [`MAGIC`] and a stamp of the blockpress binary that wrote it:
+//! starts with a magic number and a stamp of the blockpress binary that wrote it:
 //! another binary may parse differently, and its files are ignored. A file
 //! that cannot be read or decoded is ignored too (its notes are parsed), and
 //! files are replaced atomically, so a build that stops halfway leaves each

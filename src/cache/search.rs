@@ -68,8 +68,10 @@ impl PartStore {
 
     /// The key of a page's share of the index: its note (by source hash,
     /// which covers its blocks, properties and anchors), its name, aliases,
-    /// file, and the names of its tags and namespace ancestors.
-    pub fn key(&self, site: &Site, page: &Page) -> u64 {
+    /// file, the names of its tags and namespace ancestors, and for its
+    /// preview the number of blocks that link it and which of its blocks
+    /// others reference (`referenced`).
+    pub fn key(&self, site: &Site, page: &Page, referenced: &[usize]) -> u64 {
         let mut fp = Fp::new("search-part");
         let note = page.note.as_ref().map(|n| self.hashes.get(&n.rel_path).copied());
         match note {
@@ -87,6 +89,10 @@ impl PartStore {
                 fp.str(&site.pages[id].name);
             }
         }
+        fp.u64(page.backlinks.len() as u64).u64(referenced.len() as u64);
+        for &block in referenced {
+            fp.u64(block as u64);
+        }
         fp.finish()
     }
 
@@ -99,27 +105,27 @@ impl PartStore {
         if !self.read {
             return None;
         }
-        let bytes = std::fs::read(self.file(run)).ok()?;
+        let mut bytes = std::fs::read(self.file(run)).ok()?;
         let rest = bytes.strip_prefix(MAGIC.as_slice())?;
         let (head, _) = rest.split_at_checked(8)?;
         if u64::from_le_bytes(head.try_into().ok()?) != self.stamp {
             return None;
         }
-        Some(bytes[MAGIC.len() + 8..].to_vec())
+        bytes.drain(..MAGIC.len() + 8);
+        Some(bytes)
     }
 
     /// Replaces run `run`'s file with `payload` (atomically). A failure is
     /// kept for [`PartStore::error`]: the cache is an aid, not the site.
     pub fn save(&self, run: usize, payload: &[u8]) {
-        let mut bytes = Vec::with_capacity(MAGIC.len() + 8 + payload.len());
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&self.stamp.to_le_bytes());
-        bytes.extend_from_slice(payload);
+        use std::io::Write;
         let path = self.file(run);
         let written = std::fs::create_dir_all(&self.dir)
             .and_then(|()| tempfile::NamedTempFile::new_in(&self.dir))
-            .and_then(|tmp| {
-                std::fs::write(tmp.path(), &bytes)?;
+            .and_then(|mut tmp| {
+                tmp.write_all(MAGIC)?;
+                tmp.write_all(&self.stamp.to_le_bytes())?;
+                tmp.write_all(payload)?;
                 tmp.persist(&path).map(drop).map_err(|e| e.error)
             });
         if let Err(error) = written {

@@ -80,9 +80,6 @@ pub struct Shared {
     pub blocks: blocks::BlockCache,
     /// The graph of the published pages (each page's local map, `graph.html`).
     pub graph: std::sync::Arc<crate::graph::SiteGraph>,
-    /// Where the search index keeps each page's share between builds
-    /// (`build` sets it; [`crate::cache::search`]).
-    pub search_cache: Option<crate::cache::search::PartStore>,
 }
 
 impl Shared {
@@ -105,7 +102,6 @@ impl Shared {
             nav_json,
             blocks: blocks::BlockCache::default(),
             graph,
-            search_cache: None,
         }
     }
 
@@ -247,7 +243,7 @@ pub fn each_whole_site_file<E>(
     for file in feeds::feeds(site, &shared.journals) {
         emit(file)?;
     }
-    crate::search::each_search_file_cached(site, shared.search_cache.as_ref(), emit)
+    crate::search::each_search_file(site, emit)
 }
 
 /// The page shown as the home page: `home_page` of site.toml, else Logseq's `:default-home`.

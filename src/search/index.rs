@@ -121,6 +121,40 @@ impl Postings {
         self.count += 1;
     }
 
+    /// Appends the postings of page `page`, later than every page so far:
+    /// `run` as [`Postings::page_run`] encoded them, `count` of them, the
+    /// last in block `last_block`. The same as pushing them one by one.
+    pub fn push_page(&mut self, page: u32, run: &str, count: u32, last_block: u32) {
+        let (last_page, _) = self.last.unwrap_or((0, 0));
+        push_number(&mut self.body, page - last_page);
+        self.body.push_str(run);
+        self.last = Some((page, last_block));
+        self.count += count;
+    }
+
+    /// Appends to `out` the encoding of one page's `postings` (in block
+    /// order) but for the first number, the page's distance from the page
+    /// before: what [`Postings::push_page`] takes. Gives their count and the
+    /// block of the last.
+    pub fn page_run(out: &mut String, postings: impl Iterator<Item = Posting>) -> (u32, u32) {
+        let (mut count, mut last) = (0, None);
+        for p in postings {
+            match last {
+                // The same page again: a page distance of 0, the block as a distance.
+                Some(previous) => {
+                    push_number(out, 0);
+                    push_number(out, p.block - previous - 1);
+                }
+                None => push_number(out, p.block),
+            }
+            push_number(out, u32::from(p.score));
+            push_number(out, p.position);
+            last = Some(p.block);
+            count += 1;
+        }
+        (count, last.unwrap_or(0))
+    }
+
     /// The number of postings.
     pub fn len(&self) -> usize {
         self.count as usize
@@ -236,27 +270,58 @@ impl Index {
     }
 }
 
-/// One page's documents and postings, built independently of the others.
-///
-/// Postings carry a term id of the [`TermTable`] rather than a string of
-/// their own: a page repeats its terms in many blocks, and a large graph has
-/// millions of postings but only thousands of distinct terms.
-struct PagePart {
+/// A page as indexed, before its part is made.
+struct Indexed {
     entry: PageEntry,
-    /// (term id, posting).
+    /// (term id, posting), in document order.
     postings: Vec<(u32, Posting)>,
     docs: u32,
     text_bytes: u64,
 }
 
+/// One page's share of the index, built independently of the others and in
+/// the form the files take: its document entry, its preview, and its
+/// postings by term, each term's encoded as [`Postings`] carries them but
+/// for the page number ([`Postings::push_page`]). Numbered by a term id
+/// rather than a string: a page repeats its terms in many blocks, and a
+/// large graph has millions of postings but only thousands of terms.
+struct PagePart {
+    out: PageOut,
+    /// Per term: (term id, postings, block of the last one, end in `encoded`).
+    terms: Vec<(u32, u32, u32, u32)>,
+    encoded: String,
+    docs: u32,
+    text_bytes: u64,
+}
+
+/// What the index hands out of each page, a run of pages at a time.
+#[derive(Debug, Clone)]
+pub struct PageOut {
+    /// The page's `[title, file, aliases, tags, blocks]` of the document shards.
+    pub doc: String,
+    /// The page's hover preview: (hash of its file, `"file":[…]`).
+    pub preview: (u32, String),
+    /// The entry itself, when asked for ([`build`] keeps them).
+    pub entry: Option<PageEntry>,
+}
+
 impl PagePart {
-    /// The part of the page at `ordinal` (a part from the cache was made
-    /// for whatever place its page had then).
-    fn at(mut self, ordinal: u32) -> PagePart {
-        for (_, posting) in &mut self.postings {
-            posting.page = ordinal;
+    /// The part of an indexed `page`; `referenced` are its blocks that
+    /// others reference (for its preview).
+    fn new(indexed: Indexed, page: &Page, referenced: &[usize], keep_entry: bool) -> PagePart {
+        let Indexed { entry, mut postings, docs, text_bytes } = indexed;
+        let doc = super::shards::page_json(&entry);
+        let preview = super::preview::piece_of(page, &entry, referenced);
+        // Stable: each term's postings stay in document order.
+        postings.sort_by_key(|(id, _)| *id);
+        let mut terms = Vec::new();
+        let mut encoded = String::new();
+        for run in postings.chunk_by(|a, b| a.0 == b.0) {
+            let (count, last) = Postings::page_run(&mut encoded, run.iter().map(|(_, p)| *p));
+            terms.push((run[0].0, count, last, encoded.len() as u32));
         }
-        self
+        let out = PageOut { doc, preview, entry: keep_entry.then_some(entry) };
+        PagePart { out, terms, encoded, docs, text_bytes }
     }
 }
 
@@ -267,46 +332,47 @@ const MERGE_CHUNK: usize = 512;
 /// Builds the index of every published page, its page entries included.
 pub fn build(site: &Site) -> Index {
     let mut pages = Vec::new();
-    let Ok(mut index) = build_each(site, |_, entries| {
-        pages.extend(entries);
+    let Ok(mut index) = build_each_cached(site, None, true, |_, outs| {
+        pages.extend(outs.into_iter().filter_map(|o| o.entry));
         Ok::<(), std::convert::Infallible>(())
     });
     index.pages = pages;
     index
 }
 
-/// Builds the index of every published page, handing the page entries to
-/// `entries` a run of pages at a time, in page order, with those pages,
-/// instead of keeping them: the index returned has its terms and no pages. The entries of a
-/// large graph are several times the size of its postings, and whoever
-/// writes them (document shards, previews) needs only a run at a time.
-/// Stops at the first error of `entries`.
-pub fn build_each<E>(
-    site: &Site,
-    entries: impl FnMut(&[(PageId, &Page)], Vec<PageEntry>) -> Result<(), E>,
-) -> Result<Index, E> {
-    build_each_cached(site, None, entries)
-}
-
-/// [`build_each`], taking each page's part from `store` when it holds it
-/// under the page's key, and saving each run that had a page indexed again.
+/// Builds the index of every published page, handing what each page gives
+/// the files to `out` a run of pages at a time, in page order, with those
+/// pages, instead of keeping it: the index returned has its terms and no
+/// pages. The documents of a large graph are several times the size of its
+/// postings, and whoever writes them (document shards, previews) needs only
+/// a run at a time. Takes each page's part from `store` when it holds it
+/// under the page's key, and saves each run that had a page indexed again;
+/// hands out the page entries too when `entries`. Stops at the first error
+/// of `out`.
 pub fn build_each_cached<E>(
     site: &Site,
     store: Option<&PartStore>,
-    mut entries: impl FnMut(&[(PageId, &Page)], Vec<PageEntry>) -> Result<(), E>,
+    entries: bool,
+    mut out: impl FnMut(&[(PageId, &Page)], Vec<PageOut>) -> Result<(), E>,
 ) -> Result<Index, E> {
     let pages: Vec<(PageId, &Page)> = site.published().collect();
+    let referenced = super::preview::referenced_blocks(site);
+    let referenced_of = |id: PageId| referenced.get(&id).map_or(&[][..], Vec::as_slice);
     let table = Mutex::new(TermTable::default());
     let pool: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
     let mut merger = Merger::default();
+    let mut buffers = RunBuffers::default();
     let mut runs = 0;
     for (chunk_number, chunk) in pages.chunks(MERGE_CHUNK).enumerate() {
         let first = chunk_number * MERGE_CHUNK;
         let keys: Vec<u64> = match store {
-            Some(store) => chunk.par_iter().map(|(_, page)| store.key(site, page)).collect(),
+            Some(store) => chunk
+                .par_iter()
+                .map(|&(id, page)| store.key(site, page, referenced_of(id)))
+                .collect(),
             None => Vec::new(),
         };
-        let stored = store.and_then(|s| s.load(chunk_number));
+        let stored = store.filter(|_| !entries).and_then(|s| s.load(chunk_number));
         let mut kept =
             stored.as_deref().map_or_else(Vec::new, |bytes| kept_parts(bytes, &keys, &table));
         let fresh = kept.len() != chunk.len() || kept.iter().any(Option::is_none);
@@ -318,21 +384,22 @@ pub fn build_each_cached<E>(
             .par_iter()
             .zip(kept)
             .enumerate()
-            .map(|(i, (&(_, page), kept))| {
-                let ordinal = (first + i) as u32;
+            .map(|(i, (&(id, page), kept))| {
                 if let Some(part) = kept {
-                    return part.at(ordinal);
+                    return part;
                 }
                 let mut scratch = lock(&pool).pop().unwrap_or_default();
-                let part = page_part(site, page, ordinal, &mut scratch, &table);
+                let indexed = index_page(site, page, (first + i) as u32, &mut scratch, &table);
                 lock(&pool).push(scratch);
-                part
+                PagePart::new(indexed, page, referenced_of(id), entries)
             })
             .collect();
         if let Some(store) = store.filter(|_| fresh) {
-            store.save(chunk_number, &stored_run(&parts, &keys, &lock(&table).terms));
+            buffers.encode(&parts, &keys, &lock(&table).terms);
+            store.save(chunk_number, &buffers.run);
         }
-        entries(chunk, parts.into_iter().map(|part| merger.add(part)).collect())?;
+        let outs = parts.into_iter().enumerate().map(|(i, p)| merger.add(p, (first + i) as u32));
+        out(chunk, outs.collect())?;
         runs += 1;
     }
     if let Some(store) = store {
@@ -354,47 +421,74 @@ struct StoredRun<'a> {
     parts: Vec<(u64, &'a [u8])>,
 }
 
-/// A page part as the search cache keeps it: postings as (term number in
-/// the run's terms, block, score, position).
+/// A [`PagePart`] as the search cache keeps it, its terms numbered in the
+/// run's terms.
 #[derive(Serialize, Deserialize)]
-struct StoredPart {
-    entry: PageEntry,
-    postings: Vec<(u32, u32, u8, u32)>,
+struct StoredPart<'a> {
+    doc: &'a str,
+    preview: (u32, &'a str),
+    terms: Vec<(u32, u32, u32, u32)>,
+    encoded: &'a str,
     docs: u32,
     text_bytes: u64,
 }
 
-/// The encoded [`StoredRun`] of `parts`, with their `keys`; `terms` are the
-/// term table's terms by id.
-fn stored_run(parts: &[PagePart], keys: &[u64], terms: &[String]) -> Vec<u8> {
-    let mut local: HashMap<u32, u32> = HashMap::default();
-    let mut run_terms: Vec<&str> = Vec::new();
-    let mut encoded = Vec::with_capacity(parts.len());
-    for (part, &key) in parts.iter().zip(keys) {
-        let postings = part
-            .postings
-            .iter()
-            .map(|&(id, p)| {
-                let n = *local.entry(id).or_insert_with(|| {
-                    run_terms.push(terms.get(id as usize).map_or("", String::as_str));
-                    (run_terms.len() - 1) as u32
-                });
-                (n, p.block, p.score, p.position)
-            })
-            .collect();
-        let stored = StoredPart {
-            entry: part.entry.clone(),
-            postings,
-            docs: part.docs,
-            text_bytes: part.text_bytes,
+/// The buffers a run is encoded in for the search cache, kept from run to
+/// run: a few megabytes allocated afresh for every run were not all given
+/// back to the system, and raised a cold build's peak memory by 40 MB.
+#[derive(Default)]
+struct RunBuffers {
+    /// The parts of the run, each encoded on its own, one after the other.
+    parts: Vec<u8>,
+    /// The encoded [`StoredRun`].
+    run: Vec<u8>,
+}
+
+impl RunBuffers {
+    /// Encodes the [`StoredRun`] of `parts` with their `keys` into `self.run`;
+    /// `terms` are the term table's terms by id.
+    fn encode(&mut self, parts: &[PagePart], keys: &[u64], terms: &[String]) {
+        let mut local: HashMap<u32, u32> = HashMap::default();
+        let mut run_terms: Vec<&str> = Vec::new();
+        let mut ends = Vec::with_capacity(parts.len());
+        let mut buffer = std::mem::take(&mut self.parts);
+        buffer.clear();
+        for part in parts {
+            let numbered = part
+                .terms
+                .iter()
+                .map(|&(id, count, last, end)| {
+                    let n = *local.entry(id).or_insert_with(|| {
+                        run_terms.push(terms.get(id as usize).map_or("", String::as_str));
+                        (run_terms.len() - 1) as u32
+                    });
+                    (n, count, last, end)
+                })
+                .collect();
+            let stored = StoredPart {
+                doc: &part.out.doc,
+                preview: (part.out.preview.0, &part.out.preview.1),
+                terms: numbered,
+                encoded: &part.encoded,
+                docs: part.docs,
+                text_bytes: part.text_bytes,
+            };
+            buffer = postcard::to_extend(&stored, buffer).unwrap_or_default();
+            ends.push(buffer.len());
+        }
+        let starts = std::iter::once(0).chain(ends.iter().copied());
+        let run = StoredRun {
+            terms: run_terms,
+            parts: keys
+                .iter()
+                .zip(starts.zip(&ends))
+                .map(|(&key, (start, &end))| (key, buffer.get(start..end).unwrap_or_default()))
+                .collect(),
         };
-        encoded.push((key, postcard::to_allocvec(&stored).unwrap_or_default()));
+        self.run.clear();
+        self.run = postcard::to_extend(&run, std::mem::take(&mut self.run)).unwrap_or_default();
+        self.parts = buffer;
     }
-    let run = StoredRun {
-        terms: run_terms,
-        parts: encoded.iter().map(|(key, bytes)| (*key, bytes.as_slice())).collect(),
-    };
-    postcard::to_allocvec(&run).unwrap_or_default()
 }
 
 /// The parts of a stored run whose key is the page's (`None` for the
@@ -412,18 +506,23 @@ fn kept_parts(bytes: &[u8], keys: &[u64], table: &Mutex<TermTable>) -> Vec<Optio
             if key == 0 || keys.get(i) != Some(&key) {
                 return None;
             }
-            let stored: StoredPart = postcard::from_bytes(part).ok()?;
-            let postings = stored
-                .postings
-                .into_iter()
-                .map(|(n, block, score, position)| {
-                    let id = *ids.get(n as usize)?;
-                    Some((id, Posting { page: 0, block, score, position }))
-                })
-                .collect::<Option<Vec<_>>>()?;
+            let stored: StoredPart<'_> = postcard::from_bytes(part).ok()?;
+            let mut end = 0;
+            let mut terms = Vec::with_capacity(stored.terms.len());
+            for (n, count, last, to) in stored.terms {
+                // Runs in order, ending inside the text on a character boundary.
+                if to < end || !stored.encoded.is_char_boundary(to as usize) {
+                    return None;
+                }
+                end = to;
+                terms.push((*ids.get(n as usize)?, count, last, to));
+            }
+            (end as usize == stored.encoded.len()).then_some(())?;
+            let (doc, preview) = (stored.doc.to_string(), stored.preview.1.to_string());
             Some(PagePart {
-                entry: stored.entry,
-                postings,
+                out: PageOut { doc, preview: (stored.preview.0, preview), entry: None },
+                terms,
+                encoded: stored.encoded.to_string(),
                 docs: stored.docs,
                 text_bytes: stored.text_bytes,
             })
@@ -445,18 +544,21 @@ struct Merger {
 }
 
 impl Merger {
-    /// Takes a part's postings; gives back its page entry.
-    fn add(&mut self, part: PagePart) -> PageEntry {
+    /// Takes the postings of the part of page `ordinal`; gives back the rest.
+    fn add(&mut self, part: PagePart, ordinal: u32) -> PageOut {
         self.index.docs += part.docs;
         self.index.text_bytes += part.text_bytes;
-        for (id, posting) in part.postings {
+        let mut start = 0;
+        for &(id, count, last, end) in &part.terms {
             let id = id as usize;
             if id >= self.postings.len() {
                 self.postings.resize_with(id + 1, Postings::default);
             }
-            self.postings[id].push(posting);
+            let run = part.encoded.get(start as usize..end as usize).unwrap_or_default();
+            self.postings[id].push_page(ordinal, run, count, last);
+            start = end;
         }
-        part.entry
+        part.out
     }
 
     /// The index, with the terms of the ids (every id that has postings).
@@ -559,13 +661,13 @@ impl WordIds {
     }
 }
 
-fn page_part(
+fn index_page(
     site: &Site,
     page: &Page,
     ordinal: u32,
     scratch: &mut Scratch,
     table: &Mutex<TermTable>,
-) -> PagePart {
+) -> Indexed {
     let aliases = page.aliases.clone();
     let tags: Vec<String> = page.tags.iter().map(|&t| site.pages[t].name.clone()).collect();
     let mut fields: Vec<(Field, Cow<'_, str>)> = vec![(Field::Title, page.name.as_str().into())];
@@ -595,10 +697,10 @@ fn page_part(
     }
     let entry =
         PageEntry { title: page.name.clone(), file: page.file_name(), aliases, tags, blocks };
-    let part = PagePart { entry, postings: postings.as_slice().to_vec(), docs, text_bytes };
+    let indexed = Indexed { entry, postings: postings.as_slice().to_vec(), docs, text_bytes };
     postings.clear();
     scratch.postings = postings;
-    part
+    indexed
 }
 
 fn text_len(fields: &[(Field, Cow<'_, str>)]) -> u64 {
@@ -873,6 +975,37 @@ mod tests {
             crate::search::each_search_file_cached(&site, store.as_ref(), &mut emit)
         });
         (files, store.map_or(0, |s| s.taken()))
+    }
+
+    proptest::proptest! {
+        /// A page's postings appended as one encoded run are the postings
+        /// pushed one by one.
+        #[test]
+        fn page_runs_encode_what_single_pushes_do(
+            pages in proptest::collection::vec(
+                (1u32..5, proptest::collection::btree_map(0u32..300, (1u8..=63, 0u32..5000), 1..12)),
+                1..8,
+            ),
+        ) {
+            let (mut one_by_one, mut by_page) = (Postings::default(), Postings::default());
+            // The first page may be page 0.
+            let mut page = 0;
+            for (i, (gap, blocks)) in pages.into_iter().enumerate() {
+                page += if i == 0 { gap - 1 } else { gap };
+                let postings: Vec<Posting> = blocks
+                    .iter()
+                    .map(|(&block, &(score, position))| Posting { page, block, score, position })
+                    .collect();
+                for &p in &postings {
+                    one_by_one.push(p);
+                }
+                let mut run = String::new();
+                let (count, last) = Postings::page_run(&mut run, postings.iter().copied());
+                by_page.push_page(page, &run, count, last);
+            }
+            proptest::prop_assert_eq!(by_page.encoded(), one_by_one.encoded());
+            proptest::prop_assert_eq!(by_page.decode(), one_by_one.decode());
+        }
     }
 
     #[test]

@@ -43,9 +43,8 @@ pub fn each_search_file_cached<E>(
     emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
 ) -> Result<(), E> {
     let start = Instant::now();
-    // The page entries are used as the index hands them out, a run of pages
-    // at a time (document shards written, previews made), and dropped.
-    let referenced = preview::referenced_blocks(site);
+    // What the index hands out of the pages is written a run of pages at a
+    // time (document shards) or kept small (preview pieces).
     let mut previews = Vec::new();
     let mut writer = shards::Writer::default();
     let (mut count, mut bytes) = (0, 0);
@@ -54,12 +53,15 @@ pub fn each_search_file_cached<E>(
         bytes += file.bytes.len();
         emit(file)
     };
-    let index = index::build_each_cached(site, store, |pages, entries| {
-        previews.extend(preview::pieces(pages, &entries, &referenced));
-        writer.pages(entries, &mut counted)
+    let index = index::build_each_cached(site, store, false, |_, outs| {
+        let mut docs = Vec::with_capacity(outs.len());
+        for out in outs {
+            previews.push(out.preview);
+            docs.push(out.doc);
+        }
+        writer.pages(docs, &mut counted)
     })?;
     let indexed = start.elapsed();
-    drop(referenced);
     let (terms, docs, text_bytes) = (index.terms.len(), index.docs, index.text_bytes);
     preview::files_of(&previews, &mut counted)?;
     drop(previews);

@@ -202,14 +202,10 @@ pub fn files(previews: &[Preview]) -> Vec<OutputFile> {
     crate::render::collect_files(|mut emit| files_of(&pieces, &mut emit))
 }
 
-/// The preview pieces of `pages` (published, in order) from their index
-/// entries, for [`files_of`]; `referenced` is [`referenced_blocks`].
-pub fn pieces(
-    pages: &[(PageId, &Page)],
-    entries: &[PageEntry],
-    referenced: &HashMap<PageId, Vec<usize>>,
-) -> Vec<(u32, String)> {
-    previews(pages, entries, referenced).map(|p| piece(&p)).collect()
+/// The preview piece of `page` from its index entry, for [`files_of`];
+/// `referenced` are its blocks that others reference ([`referenced_blocks`]).
+pub fn piece_of(page: &Page, entry: &PageEntry, referenced: &[usize]) -> (u32, String) {
+    piece(&preview(page, entry, referenced))
 }
 
 /// A preview's hash (its shard) and its `"file":[…]` entry.
@@ -218,7 +214,7 @@ fn piece(p: &Preview) -> (u32, String) {
 }
 
 /// Writes the preview shards of `pieces` (every published page's, from
-/// [`pieces`]), then the manifest.
+/// [`piece_of`]), then the manifest.
 pub fn files_of<E>(
     pieces: &[(u32, String)],
     emit: &mut impl FnMut(OutputFile) -> Result<(), E>,

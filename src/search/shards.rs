@@ -251,7 +251,7 @@ fn push_block(out: &mut Vec<u8>, block: &BlockEntry) {
 }
 
 /// `[title, file, aliases, tags, blocks]` as script-safe JSON.
-fn page_json(page: &PageEntry) -> String {
+pub fn page_json(page: &PageEntry) -> String {
     let text: usize =
         page.blocks.iter().map(|b| b.anchor.len() + b.text.len() + b.code.len() + 16).sum();
     let mut out = Vec::with_capacity(64 + page.title.len() + page.file.len() + text);
@@ -293,7 +293,7 @@ fn needs_escape(json: &str) -> bool {
 pub fn files(index: Index) -> Vec<OutputFile> {
     crate::render::collect_files(|mut emit| {
         let mut writer = Writer::default();
-        writer.pages(index.pages, &mut emit)?;
+        writer.pages(index.pages.par_iter().map(page_json).collect(), &mut emit)?;
         writer.finish(index.terms, index.docs, &mut emit)
     })
 }
@@ -315,14 +315,13 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Adds the document entries of the next pages, in page order, writing
+    /// Adds the document entries of the next pages ([`page_json`]), in page order, writing
     /// each document shard as soon as it is full.
     pub fn pages<E>(
         &mut self,
-        pages: Vec<PageEntry>,
+        pieces: Vec<String>,
         emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
     ) -> Result<(), E> {
-        let pieces: Vec<String> = pages.into_par_iter().map(|page| page_json(&page)).collect();
         let grouper =
             self.docs.get_or_insert_with(|| Grouper::new(DOC_SHARD_BYTES, "__bpSearch.docs"));
         for piece in pieces {
