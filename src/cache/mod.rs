@@ -229,7 +229,14 @@ pub fn size_and_time(path: &Path) -> (u64, u128) {
 /// A fingerprint of everything a build reads: the blockpress binary, the
 /// configuration, the theme, every note's path and text, the Logseq
 /// configuration and custom CSS, and every asset's path, size and time.
-pub fn inputs(config: &SiteConfig, theme: &Theme, graph: &Graph) -> u64 {
+/// The notes enter by their [`source_hash`]es, `hashes` (by path), worked
+/// out on all cores.
+pub fn inputs(
+    config: &SiteConfig,
+    theme: &Theme,
+    graph: &Graph,
+    hashes: &HashMap<String, u64>,
+) -> u64 {
     let mut fp = Fp::new("inputs");
     fp.u64(binary_sig()).str(env!("CARGO_PKG_VERSION"));
     fp.str(&format!("{config:?}")).u64(template_sig(config));
@@ -239,7 +246,7 @@ pub fn inputs(config: &SiteConfig, theme: &Theme, graph: &Graph) -> u64 {
     fp.str(&format!("{:?}", graph.logseq)).str(graph.custom_css.as_deref().unwrap_or("\0none"));
     fp.u64(graph.notes.len() as u64);
     for note in &graph.notes {
-        fp.str(&note.rel_path).str(&note.text);
+        fp.str(&note.rel_path).u64(hashes.get(&note.rel_path).copied().unwrap_or_default());
     }
     fp.u64(graph.assets.len() as u64);
     for asset in &graph.assets {

@@ -115,17 +115,24 @@ impl PartStore {
         Some(bytes)
     }
 
-    /// Replaces run `run`'s file with `payload` (atomically). A failure is
-    /// kept for [`PartStore::error`]: the cache is an aid, not the site.
-    pub fn save(&self, run: usize, payload: &[u8]) {
+    /// Replaces run `run`'s file with what `write` writes (atomically). A
+    /// failure is kept for [`PartStore::error`]: the cache is an aid, not the site.
+    pub fn save<E: std::fmt::Display>(
+        &self,
+        run: usize,
+        write: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> Result<(), E>,
+    ) {
         use std::io::Write;
         let path = self.file(run);
         let written = std::fs::create_dir_all(&self.dir)
             .and_then(|()| tempfile::NamedTempFile::new_in(&self.dir))
-            .and_then(|mut tmp| {
-                tmp.write_all(MAGIC)?;
-                tmp.write_all(&self.stamp.to_le_bytes())?;
-                tmp.write_all(payload)?;
+            .and_then(|tmp| {
+                let mut file = std::io::BufWriter::new(tmp.as_file());
+                file.write_all(MAGIC)?;
+                file.write_all(&self.stamp.to_le_bytes())?;
+                write(&mut file).map_err(|e| std::io::Error::other(e.to_string()))?;
+                file.flush()?;
+                drop(file);
                 tmp.persist(&path).map(drop).map_err(|e| e.error)
             });
         if let Err(error) = written {

@@ -190,6 +190,20 @@ pub struct Site {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// [`identity`] written into `buf` (cleared first): no allocation per name
+/// where one buffer serves many.
+pub fn identity_in<'a>(name: &str, buf: &'a mut String) -> &'a str {
+    buf.clear();
+    let name = name.trim().trim_matches('/');
+    if name.is_ascii() {
+        buf.push_str(name);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.extend(name.nfc().flat_map(char::to_lowercase));
+    }
+    buf
+}
+
 /// Case-folded page identity: NFC, lower case, surrounding `/` and spaces removed.
 pub fn identity(name: &str) -> String {
     let name = name.trim().trim_matches('/');
@@ -220,10 +234,37 @@ fn journal_of(name: &str, logseq: &LogseqConfig) -> Option<Date> {
     if !name.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
-    std::iter::once(logseq.journal_title_format.as_str())
-        .chain(journal_date::BUILTIN_FORMATS)
-        .find_map(|format| journal_date::parse(name.trim(), format))
+    let parse = || {
+        std::iter::once(logseq.journal_title_format.as_str())
+            .chain(journal_date::BUILTIN_FORMATS)
+            .find_map(|format| journal_date::parse(name.trim(), format))
+    };
+    // The same names come back in every block that links them, and at every
+    // step of resolving (and in the site graph): each thread remembers what
+    // it parsed, keyed by the title format and the name.
+    thread_local! {
+        static PARSED: std::cell::RefCell<(String, HashMap<String, Option<Date>>)> =
+            std::cell::RefCell::default();
+    }
+    PARSED.with_borrow_mut(|(key, parsed)| {
+        key.clear();
+        key.push_str(&logseq.journal_title_format);
+        key.push('\0');
+        key.push_str(name);
+        if let Some(&date) = parsed.get(key.as_str()) {
+            return date;
+        }
+        if parsed.len() >= JOURNAL_MEMO {
+            parsed.clear();
+        }
+        let date = parse();
+        parsed.insert(key.clone(), date);
+        date
+    })
 }
+
+/// Names each thread remembers the journal day of (see [`journal_of`]).
+const JOURNAL_MEMO: usize = 1 << 16;
 
 struct Builder<'a> {
     logseq: &'a LogseqConfig,
@@ -707,11 +748,14 @@ fn compute_backlinks(pages: &mut [Page], by_identity: &HashMap<String, PageId>) 
         .filter(|(_, page)| page.published)
         .flat_map_iter(|(page_id, page)| {
             let mut links = Vec::new();
+            let mut buf = String::new();
             let blocks = page.note.as_ref().map_or(&[][..], |n| &n.blocks[..]);
             for (i, block) in blocks.iter().enumerate() {
                 let mut targets: Vec<PageId> = Vec::new();
                 for name in &block.page_refs {
-                    let Some(&target) = by_identity.get(&identity(name)) else { continue };
+                    let Some(&target) = by_identity.get(identity_in(name, &mut buf)) else {
+                        continue;
+                    };
                     targets.push(target);
                     targets.extend(pages[target].namespace.iter().copied());
                 }
@@ -784,6 +828,14 @@ pub(crate) fn test_site(files: &[(&str, &str)]) -> Site {
 mod tests {
     use super::test_site as site;
     use super::*;
+
+    #[test]
+    fn identity_in_a_buffer_is_identity() {
+        let mut buf = String::from("left over");
+        for name in ["K8s", " /Café Crème/ ", "ÉTÉ", "a/B/c", "", "Straße"] {
+            assert_eq!(identity_in(name, &mut buf), identity(name), "{name:?}");
+        }
+    }
 
     #[test]
     fn identity_folds_case_and_unicode_forms() {

@@ -2,12 +2,12 @@
 //! text without linking it. One Aho-Corasick pass over every block's text.
 
 use rustc_hash::FxHashMap as HashMap;
-use std::collections::{BTreeMap, HashSet};
 
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
+use std::sync::OnceLock;
 
-use super::{BlockLoc, Page, PageId, identity};
+use super::{BlockLoc, Page, PageId, identity_in};
 use crate::parse::Block;
 
 /// Names shorter than this (in characters) would match everywhere; they get no unlinked references.
@@ -15,11 +15,39 @@ const MIN_NAME_CHARS: usize = 3;
 /// At most this many unlinked references are listed per page.
 pub const MAX_PER_PAGE: usize = 100;
 
-/// The names a note's blocks mention as whole words: (block, the numbers
-/// of the names in the [`Matcher`], sorted, unique), for the blocks that
-/// mention any. A function of the note's text and the matcher's names alone,
-/// so a later build with the same names can reuse it.
-pub type NoteMentions = Vec<(u32, Box<[u32]>)>;
+/// The names a note's blocks mention as whole words: for each block that
+/// mentions any, its index and the numbers of the names in the [`Matcher`]
+/// (sorted, unique). A function of the note's text and the matcher's names
+/// alone, so a later build with the same names can reuse it. Flat (index,
+/// count, numbers, one block after the other): one allocation a note, not
+/// one a block, as it is held for every note until the parse cache is written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NoteMentions(Vec<u32>);
+
+impl NoteMentions {
+    /// Adds block `block`'s mentions.
+    fn push(&mut self, block: u32, names: &[u32]) {
+        self.0.push(block);
+        self.0.push(u32::try_from(names.len()).unwrap_or(u32::MAX));
+        self.0.extend_from_slice(names);
+    }
+
+    /// Each block's index and mentions (as far as they are whole).
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &[u32])> {
+        let mut rest = self.0.as_slice();
+        std::iter::from_fn(move || {
+            let [block, count, tail @ ..] = rest else { return None };
+            let names = tail.get(..*count as usize)?;
+            rest = &tail[names.len()..];
+            Some((*block, names))
+        })
+    }
+
+    /// Whether no block mentions a name.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
 
 /// The mentions of every note, by path, and the names they number.
 #[derive(Debug, Default)]
@@ -57,14 +85,13 @@ pub fn compute_reusing(
     }
     mentions.par_extend(todo.into_par_iter().map(|page_id| {
         let blocks = pages[page_id].note.as_ref().map_or(&[][..], |n| &n.blocks[..]);
-        let found = blocks
-            .iter()
-            .enumerate()
-            .filter_map(|(i, block)| {
-                let names = matcher.mentions(block);
-                (!names.is_empty()).then(|| (i as u32, names.into_boxed_slice()))
-            })
-            .collect();
+        let mut found = NoteMentions::default();
+        for (i, block) in blocks.iter().enumerate() {
+            let names = matcher.mentions(block);
+            if !names.is_empty() {
+                found.push(i as u32, &names);
+            }
+        }
         (page_id, found)
     }));
     mentions.sort_unstable_by_key(|(page_id, _)| *page_id);
@@ -74,20 +101,20 @@ pub fn compute_reusing(
             let blocks = pages[*page_id].note.as_ref().map_or(&[][..], |n| &n.blocks[..]);
             let matcher = &matcher;
             note.iter().flat_map(move |(i, names)| {
-                let block = &blocks[*i as usize];
-                let targets = matcher.targets(names, block, *page_id, by_identity);
-                targets.into_iter().map(move |t| (t, BlockLoc::new(*page_id, *i as usize)))
+                // A note from the parse cache has these blocks, but a block
+                // that is not there is no mention.
+                let targets = blocks.get(i as usize).map_or_else(Vec::new, |block| {
+                    matcher.targets(names, block, *page_id, by_identity)
+                });
+                targets.into_iter().map(move |t| (t, BlockLoc::new(*page_id, i as usize)))
             })
         })
         .collect();
-    let mut grouped: BTreeMap<PageId, Vec<BlockLoc>> = BTreeMap::new();
-    for (target, loc) in found {
-        grouped.entry(target).or_default().push(loc);
-    }
-    for (target, mut locs) in grouped {
-        locs.sort_unstable();
-        locs.truncate(MAX_PER_PAGE);
-        pages[target].unlinked = locs;
+    let mut found = found;
+    found.par_sort_unstable();
+    for same in found.chunk_by(|a, b| a.0 == b.0) {
+        let locs = same.iter().take(MAX_PER_PAGE).map(|(_, loc)| *loc);
+        pages[same[0].0].unlinked = locs.collect();
     }
     let notes = mentions
         .into_iter()
@@ -102,7 +129,9 @@ pub fn compute_reusing(
 /// find in block text, each with its page.
 pub struct Matcher {
     /// Lower-case names.
-    names: AhoCorasick,
+    patterns: Vec<String>,
+    /// The automaton of `patterns`, once built.
+    names: OnceLock<Option<AhoCorasick>>,
     /// The page of each name.
     owners: Vec<PageId>,
     /// A hash of the names, in order: mentions numbered by one matcher are
@@ -133,8 +162,13 @@ impl Matcher {
         for pattern in &patterns {
             fp.str(pattern);
         }
-        let names = AhoCorasick::new(&patterns).ok()?;
-        Some(Matcher { names, owners, names_sig: fp.finish() })
+        Some(Matcher { patterns, owners, names_sig: fp.finish(), names: OnceLock::new() })
+    }
+
+    /// The automaton of the names, built on first use (a rebuild that
+    /// finds every note's mentions in the parse cache needs none).
+    fn automaton(&self) -> Option<&AhoCorasick> {
+        self.names.get_or_init(|| AhoCorasick::new(&self.patterns).ok()).as_ref()
     }
 
     /// The pages whose name a block of `page` mentions as a whole word
@@ -154,8 +188,8 @@ impl Matcher {
             return Vec::new();
         }
         let text = block.text().to_lowercase();
-        let mut names: Vec<u32> = self
-            .names
+        let Some(automaton) = self.automaton() else { return Vec::new() };
+        let mut names: Vec<u32> = automaton
             .find_overlapping_iter(&text)
             .filter(|m| is_whole_word(&text, m.start(), m.end()))
             .map(|m| m.pattern().as_u32())
@@ -183,8 +217,12 @@ impl Matcher {
             return targets;
         }
         // Pages the block links are not unlinked mentions.
-        let linked: HashSet<PageId> =
-            block.page_refs.iter().filter_map(|r| by_identity.get(&identity(r)).copied()).collect();
+        let mut buf = String::new();
+        let linked: Vec<PageId> = block
+            .page_refs
+            .iter()
+            .filter_map(|r| by_identity.get(identity_in(r, &mut buf)).copied())
+            .collect();
         targets.retain(|t| !linked.contains(t));
         targets.sort_unstable();
         targets.dedup();
@@ -225,6 +263,17 @@ mod tests {
         assert_eq!(found, [vec![storage], vec![], vec![], vec![cafe], both]);
         let own = &site.pages[storage].note.as_ref().expect("note").blocks[0];
         assert!(matcher.block_targets(own, storage, &site.by_identity).is_empty());
+    }
+
+    #[test]
+    fn mentions_come_back_block_by_block_and_cut_short_ones_stop() {
+        let mut m = NoteMentions::default();
+        m.push(0, &[3]);
+        m.push(4, &[1, 2]);
+        let all: Vec<(u32, Vec<u32>)> = m.iter().map(|(b, n)| (b, n.to_vec())).collect();
+        assert_eq!(all, [(0, vec![3]), (4, vec![1, 2])]);
+        let cut = NoteMentions(vec![0, 1, 3, 4, 9, 1]);
+        assert_eq!(cut.iter().count(), 1, "a count past the end ends the list");
     }
 
     #[test]

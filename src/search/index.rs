@@ -361,7 +361,6 @@ pub fn build_each_cached<E>(
     let table = Mutex::new(TermTable::default());
     let pool: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
     let mut merger = Merger::default();
-    let mut buffers = RunBuffers::default();
     let mut runs = 0;
     for (chunk_number, chunk) in pages.chunks(MERGE_CHUNK).enumerate() {
         let first = chunk_number * MERGE_CHUNK;
@@ -395,8 +394,9 @@ pub fn build_each_cached<E>(
             })
             .collect();
         if let Some(store) = store.filter(|_| fresh) {
-            buffers.encode(&parts, &keys, &lock(&table).terms);
-            store.save(chunk_number, &buffers.run);
+            let terms = lock(&table);
+            let run = RunWriter::new(&parts, &keys, &terms.terms);
+            store.save(chunk_number, |file| postcard::to_io(&run, file).map(drop));
         }
         let outs = parts.into_iter().enumerate().map(|(i, p)| merger.add(p, (first + i) as u32));
         out(chunk, outs.collect())?;
@@ -416,9 +416,9 @@ pub fn build_each_cached<E>(
 #[derive(Serialize, Deserialize)]
 struct StoredRun<'a> {
     #[serde(borrow)]
-    terms: Vec<&'a str>,
-    #[serde(borrow)]
     parts: Vec<(u64, &'a [u8])>,
+    #[serde(borrow)]
+    terms: Vec<&'a str>,
 }
 
 /// A [`PagePart`] as the search cache keeps it, its terms numbered in the
@@ -433,61 +433,80 @@ struct StoredPart<'a> {
     text_bytes: u64,
 }
 
-/// The buffers a run is encoded in for the search cache, kept from run to
-/// run: a few megabytes allocated afresh for every run were not all given
-/// back to the system, and raised a cold build's peak memory by 40 MB.
-#[derive(Default)]
-struct RunBuffers {
-    /// The parts of the run, each encoded on its own, one after the other.
-    parts: Vec<u8>,
-    /// The encoded [`StoredRun`].
-    run: Vec<u8>,
+/// Writes the [`StoredRun`] of a run's parts straight into the file, a
+/// part at a time: the run's parts and terms are numbered as they are
+/// written, and no copy of the run (a few megabytes) is made. Such copies,
+/// allocated afresh for every run, raised a cold build's peak memory.
+struct RunWriter<'a> {
+    parts: &'a [PagePart],
+    keys: &'a [u64],
+    /// The term table's terms, by id.
+    terms: &'a [String],
+    /// Term id → its number in the run, and the run's terms, as the parts
+    /// are written.
+    numbered: std::cell::RefCell<(HashMap<u32, u32>, Vec<&'a str>)>,
 }
 
-impl RunBuffers {
-    /// Encodes the [`StoredRun`] of `parts` with their `keys` into `self.run`;
-    /// `terms` are the term table's terms by id.
-    fn encode(&mut self, parts: &[PagePart], keys: &[u64], terms: &[String]) {
-        let mut local: HashMap<u32, u32> = HashMap::default();
-        let mut run_terms: Vec<&str> = Vec::new();
-        let mut ends = Vec::with_capacity(parts.len());
-        let mut buffer = std::mem::take(&mut self.parts);
-        buffer.clear();
-        for part in parts {
-            let numbered = part
-                .terms
-                .iter()
-                .map(|&(id, count, last, end)| {
-                    let n = *local.entry(id).or_insert_with(|| {
-                        run_terms.push(terms.get(id as usize).map_or("", String::as_str));
-                        (run_terms.len() - 1) as u32
-                    });
-                    (n, count, last, end)
-                })
-                .collect();
-            let stored = StoredPart {
-                doc: &part.out.doc,
-                preview: (part.out.preview.0, &part.out.preview.1),
-                terms: numbered,
-                encoded: &part.encoded,
-                docs: part.docs,
-                text_bytes: part.text_bytes,
-            };
-            buffer = postcard::to_extend(&stored, buffer).unwrap_or_default();
-            ends.push(buffer.len());
+impl<'a> RunWriter<'a> {
+    fn new(parts: &'a [PagePart], keys: &'a [u64], terms: &'a [String]) -> RunWriter<'a> {
+        RunWriter { parts, keys, terms, numbered: Default::default() }
+    }
+
+    /// A part as the cache keeps it, its terms numbered in the run.
+    fn stored(&self, part: &'a PagePart) -> StoredPart<'a> {
+        let (local, run_terms) = &mut *self.numbered.borrow_mut();
+        let terms = part
+            .terms
+            .iter()
+            .map(|&(id, count, last, end)| {
+                let n = *local.entry(id).or_insert_with(|| {
+                    run_terms.push(self.terms.get(id as usize).map_or("", String::as_str));
+                    (run_terms.len() - 1) as u32
+                });
+                (n, count, last, end)
+            })
+            .collect();
+        StoredPart {
+            doc: &part.out.doc,
+            preview: (part.out.preview.0, &part.out.preview.1),
+            terms,
+            encoded: &part.encoded,
+            docs: part.docs,
+            text_bytes: part.text_bytes,
         }
-        let starts = std::iter::once(0).chain(ends.iter().copied());
-        let run = StoredRun {
-            terms: run_terms,
-            parts: keys
-                .iter()
-                .zip(starts.zip(&ends))
-                .map(|(&key, (start, &end))| (key, buffer.get(start..end).unwrap_or_default()))
-                .collect(),
-        };
-        self.run.clear();
-        self.run = postcard::to_extend(&run, std::mem::take(&mut self.run)).unwrap_or_default();
-        self.parts = buffer;
+    }
+}
+
+impl Serialize for RunWriter<'_> {
+    /// As [`StoredRun`]: (key, encoded part) for each part, then the terms.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq, SerializeStruct};
+        struct Parts<'r, 'a>(&'r RunWriter<'a>);
+        impl Serialize for Parts<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let run = self.0;
+                let mut seq = serializer.serialize_seq(Some(run.parts.len()))?;
+                let mut scratch = Vec::new();
+                for (part, &key) in run.parts.iter().zip(run.keys) {
+                    scratch.clear();
+                    scratch = postcard::to_extend(&run.stored(part), scratch)
+                        .map_err(S::Error::custom)?;
+                    seq.serialize_element(&(key, Bytes(&scratch)))?;
+                }
+                seq.end()
+            }
+        }
+        /// Bytes as one run of bytes (what `&[u8]` reads back from).
+        struct Bytes<'b>(&'b [u8]);
+        impl Serialize for Bytes<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_bytes(self.0)
+            }
+        }
+        let mut run = serializer.serialize_struct("StoredRun", 2)?;
+        run.serialize_field("parts", &Parts(self))?;
+        run.serialize_field("terms", &self.numbered.borrow().1)?;
+        run.end()
     }
 }
 
