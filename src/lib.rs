@@ -120,7 +120,8 @@ fn load_site_timed(config: &SiteConfig, times: &mut StageTimes) -> Result<resolv
 /// Parses and resolves a graph that was read.
 fn site_of_graph(config: &SiteConfig, graph: load::Graph, times: &mut StageTimes) -> resolve::Site {
     let none = std::collections::HashMap::new();
-    site_of_graph_reusing(config, graph, times, &none, cache::notes::NoteCache::default).0
+    site_of_graph_reusing(config, graph, times, &none, cache::notes::NoteCache::default, &|_| None)
+        .0
 }
 
 /// Parses a graph that was read, taking from the parse cache (read by
@@ -133,10 +134,12 @@ fn site_of_graph_reusing(
     times: &mut StageTimes,
     hashes: &std::collections::HashMap<String, u64>,
     cache: impl FnOnce() -> cache::notes::NoteCache,
+    reread: &(dyn Fn(&load::SourceFile) -> Option<load::SourceFile> + Sync),
 ) -> (resolve::Site, cache::notes::Kept) {
     // Each source is freed as soon as it is parsed: resolving reuses its memory.
     let sources = std::mem::take(&mut graph.notes);
-    let parsed = times.time("parse", || cache::notes::parse_all(sources, hashes, cache()));
+    let parsed =
+        times.time("parse", || cache::notes::parse_all_reading(sources, hashes, cache(), reread));
     let cache::notes::Parsed { notes, reused, mut kept } = parsed;
     let assets = graph.assets.iter().map(|a| a.rel_path.clone()).collect();
     let (mut site, mentions) = times.time("resolve", || {

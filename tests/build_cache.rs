@@ -199,6 +199,20 @@ fn a_damaged_output_is_repaired() {
     }
     graph.edit("pages/K8s.md", &K8S.replace("runs containers", "runs a container"));
     graph.check("the parse and search caches are damaged");
+    // The notes the cache lists are not read twice, but read again when the
+    // cache does not hold them after all.
+    let keys = parts.join("notes-keys.bin");
+    assert!(keys.is_file(), "the parse cache lists its notes");
+    let listed = std::fs::read(&keys).expect("read the list");
+    for entry in std::fs::read_dir(&parts).expect("the parse and search caches") {
+        let path = entry.expect("entry").path();
+        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("notes-")) {
+            std::fs::remove_file(path).expect("remove");
+        }
+    }
+    std::fs::write(&keys, listed).expect("keep the list alone");
+    graph.edit("pages/K8s.md", &K8S.replace("runs containers", "runs two containers"));
+    graph.check("the notes listed are gone from the parse cache");
 }
 
 #[test]

@@ -145,6 +145,25 @@ impl NoteCache {
     }
 }
 
+/// The file listing the key of every note in the parse cache.
+const KEYS_FILE: &str = "notes-keys.bin";
+
+/// The keys of the notes in the parse cache of the site in `output`, as
+/// its last build listed them (empty when there is no such list of this
+/// binary): a build drops the text of these notes right after reading them,
+/// so that their text and their parse, read back, are never in memory
+/// together. A note listed but not found in the cache is read again.
+pub fn listed_keys(output: &Path, stamp: u64) -> std::collections::HashSet<u64> {
+    let Some(dir) = dir_for(output) else { return Default::default() };
+    let bytes = std::fs::read(dir.join(KEYS_FILE)).unwrap_or_default();
+    let keys = bytes
+        .strip_prefix(MAGIC.as_slice())
+        .and_then(|rest| rest.split_at_checked(8))
+        .filter(|(head, _)| <[u8; 8]>::try_from(*head).ok().map(u64::from_le_bytes) == Some(stamp))
+        .and_then(|(_, rest)| postcard::from_bytes::<Vec<u64>>(rest).ok());
+    keys.unwrap_or_default().into_iter().collect()
+}
+
 /// The records of one file, when it is whole and of this binary.
 fn decode(bytes: &[u8], stamp: u64) -> Option<Vec<Record>> {
     let rest = bytes.strip_prefix(MAGIC.as_slice())?;
@@ -210,6 +229,8 @@ fn write_to(
         });
     }
     std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
+    let mut keys: Vec<u64> = buckets.iter().flatten().map(|r| r.key).collect();
+    keys.sort_unstable();
     buckets.into_par_iter().enumerate().try_for_each(|(bucket, mut records)| {
         let path = file_of(dir, bucket);
         if records.is_empty() {
@@ -229,7 +250,14 @@ fn write_to(
         std::fs::write(tmp.path(), &bytes).map_err(|e| crate::Error::io(tmp.path(), e))?;
         tmp.persist(&path).map_err(|e| crate::Error::io(&path, e.error))?;
         Ok(())
-    })
+    })?;
+    // The list of keys last: a build that stops before it leaves the old
+    // list, whose notes missing from the buckets are read again.
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend_from_slice(&stamp.to_le_bytes());
+    let bytes = postcard::to_extend(&keys, bytes)
+        .map_err(|e| crate::Error::Refused(format!("parse cache: {e}")))?;
+    crate::output::write_if_changed(&dir.join(KEYS_FILE), &bytes).map(drop)
 }
 
 /// Notes parsed or taken from the parse cache, with what the cache knew of them.
@@ -248,7 +276,19 @@ pub struct Parsed {
 pub fn parse_all(
     sources: Vec<SourceFile>,
     hashes: &std::collections::HashMap<String, u64>,
+    cache: NoteCache,
+) -> Parsed {
+    parse_all_reading(sources, hashes, cache, &|_| None)
+}
+
+/// [`parse_all`] of sources some of whose text was dropped (see
+/// [`listed_keys`]): a note whose text is gone and which the cache does not
+/// hold after all is read again with `reread`.
+pub fn parse_all_reading(
+    sources: Vec<SourceFile>,
+    hashes: &std::collections::HashMap<String, u64>,
     mut cache: NoteCache,
+    reread: &(dyn Fn(&SourceFile) -> Option<SourceFile> + Sync),
 ) -> Parsed {
     let found: Vec<Option<Record>> =
         sources.iter().map(|s| hashes.get(&s.rel_path).and_then(|&key| cache.take(key))).collect();
@@ -261,7 +301,10 @@ pub fn parse_all(
         .zip(found)
         .map(|(source, found)| match found {
             Some(mut record) => (std::mem::take(&mut record.note), Some(record)),
-            None => (crate::parse::parse_note(&source), None),
+            None => match reread(&source) {
+                Some(again) => (crate::parse::parse_note(&again), None),
+                None => (crate::parse::parse_note(&source), None),
+            },
         })
         .collect();
     let mut out =
