@@ -121,9 +121,13 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
         rayon::join(
             || {
                 rayon::join(
-                    || match stamp {
-                        0 => Ok(()),
-                        _ => cache::notes::write(out, stamp, &site, &hashes, &kept),
+                    // What the cache keeps of the notes is freed once written.
+                    || {
+                        let kept = kept;
+                        match stamp {
+                            0 => Ok(()),
+                            _ => cache::notes::write(out, stamp, &site, &hashes, &kept),
+                        }
                     },
                     || Plan::new(config, &site, &theme, &hashes, &previous),
                 )
@@ -131,7 +135,6 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
             || alongside.then(search),
         )
     });
-    drop(kept);
     let mut manifest = Manifest {
         inputs,
         base: plan.base,
