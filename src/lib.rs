@@ -138,8 +138,7 @@ fn site_of_graph_reusing(
 ) -> (resolve::Site, cache::notes::Kept) {
     // Each source is freed as soon as it is parsed: resolving reuses its memory.
     let sources = std::mem::take(&mut graph.notes);
-    let parsed =
-        times.time("parse", || cache::notes::parse_all_reading(sources, hashes, cache(), reread));
+    let parsed = times.time("parse", || cache::notes::parse_all(sources, hashes, cache(), reread));
     let cache::notes::Parsed { notes, reused, mut kept } = parsed;
     let assets = graph.assets.iter().map(|a| a.rel_path.clone()).collect();
     let (mut site, mentions) = times.time("resolve", || {

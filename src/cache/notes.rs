@@ -133,16 +133,6 @@ impl NoteCache {
     fn take(&mut self, key: u64) -> Option<Record> {
         self.records.remove(&key)
     }
-
-    /// Notes cached and not taken yet.
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    /// Whether no note is left to take.
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
 }
 
 /// The file listing the key of every note in the parse cache.
@@ -272,19 +262,10 @@ pub struct Parsed {
 }
 
 /// Parses `sources`, taking from `cache` each note whose source hash (in
-/// `hashes`) it holds.
+/// `hashes`) it holds. Some sources may have had their text dropped (see
+/// [`listed_keys`]): one whose text is gone and which the cache does not
+/// hold after all is read again with `reread` (`None`: parsed as it is).
 pub fn parse_all(
-    sources: Vec<SourceFile>,
-    hashes: &std::collections::HashMap<String, u64>,
-    cache: NoteCache,
-) -> Parsed {
-    parse_all_reading(sources, hashes, cache, &|_| None)
-}
-
-/// [`parse_all`] of sources some of whose text was dropped (see
-/// [`listed_keys`]): a note whose text is gone and which the cache does not
-/// hold after all is read again with `reread`.
-pub fn parse_all_reading(
     sources: Vec<SourceFile>,
     hashes: &std::collections::HashMap<String, u64>,
     mut cache: NoteCache,
@@ -367,7 +348,7 @@ mod tests {
     fn build(dir: &Path, stamp: u64, cache: NoteCache) -> (Site, Parsed) {
         let sources = sources();
         let hashes = hashes(&sources);
-        let mut parsed = parse_all(sources, &hashes, cache);
+        let mut parsed = parse_all(sources, &hashes, cache, &|_| None);
         let (site, mentions) = crate::resolve::resolve_reusing(
             SiteConfig::default(),
             LogseqConfig::without_file(),
@@ -388,8 +369,12 @@ mod tests {
         assert!(first.kept.mentions.notes.values().any(|m| !m.is_empty()), "and mentions");
 
         let sources = sources();
-        let again =
-            parse_all(sources.clone(), &hashes(&sources), NoteCache::read_from(dir.path(), STAMP));
+        let again = parse_all(
+            sources.clone(),
+            &hashes(&sources),
+            NoteCache::read_from(dir.path(), STAMP),
+            &|_| None,
+        );
         assert_eq!(again.reused.anchors.len(), sources.len(), "every note from the cache");
         for (note, source) in again.notes.iter().zip(&sources) {
             let fresh = crate::parse::parse_note(source);
@@ -435,6 +420,7 @@ mod tests {
             sources.clone(),
             &hashes(&sources),
             NoteCache::read_from(dir.path(), STAMP + 1),
+            &|_| None,
         );
         assert!(other.reused.anchors.is_empty());
         for entry in std::fs::read_dir(dir.path()).expect("the cache") {
@@ -442,8 +428,12 @@ mod tests {
             let bytes = std::fs::read(&path).expect("read");
             std::fs::write(&path, &bytes[..bytes.len() - 3]).expect("cut short");
         }
-        let cut =
-            parse_all(sources.clone(), &hashes(&sources), NoteCache::read_from(dir.path(), STAMP));
+        let cut = parse_all(
+            sources.clone(),
+            &hashes(&sources),
+            NoteCache::read_from(dir.path(), STAMP),
+            &|_| None,
+        );
         assert!(cut.reused.anchors.is_empty());
         assert_eq!(cut.notes, sources.iter().map(crate::parse::parse_note).collect::<Vec<_>>());
     }

@@ -246,7 +246,7 @@ pub struct PageEntry {
 #[derive(Debug, Clone, Default)]
 pub struct Index {
     /// Published pages, in site order: filled by [`build`] only
-    /// ([`build_each`] hands them out instead).
+    /// ([`build_each_cached`] hands them out instead).
     pub pages: Vec<PageEntry>,
     /// Terms sorted by UTF-16 code units (JavaScript's order), with postings
     /// sorted by (page, block).
