@@ -86,8 +86,8 @@ fn usage_errors_exit_with_2() {
 /// mimalloc's own report of its options.
 #[cfg(target_os = "linux")]
 #[test]
-fn the_allocator_commits_arenas_on_demand() {
-    let option = |env: &[(&str, &str)]| {
+fn the_allocator_commits_on_demand_and_gives_memory_back_soon() {
+    let option = |name: &str, env: &[(&str, &str)]| {
         let out = blockpress()
             .arg("--version")
             .env("MIMALLOC_VERBOSE", "1")
@@ -95,12 +95,17 @@ fn the_allocator_commits_arenas_on_demand() {
             .assert()
             .success();
         let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-        let line = stderr.lines().find(|l| l.contains("option 'arena_eager_commit'"));
+        let line = stderr.lines().find(|l| l.contains(&format!("option '{name}'")));
         line.map(|l| l.trim().to_string()).unwrap_or_else(|| panic!("no option report in {stderr}"))
     };
-    assert_eq!(option(&[]), "option 'arena_eager_commit': 0");
+    assert_eq!(option("arena_eager_commit", &[]), "option 'arena_eager_commit': 0");
     let env = [("MIMALLOC_ARENA_EAGER_COMMIT", "1")];
-    assert_eq!(option(&env), "option 'arena_eager_commit': 1", "the environment wins");
+    let set = option("arena_eager_commit", &env);
+    assert_eq!(set, "option 'arena_eager_commit': 1", "the environment wins");
+    // Freed memory goes back to the system after 250 ms, not mimalloc's 1 s.
+    assert_eq!(option("purge_delay", &[]), "option 'purge_delay': 250");
+    let env = [("MIMALLOC_PURGE_DELAY", "1000")];
+    assert_eq!(option("purge_delay", &env), "option 'purge_delay': 1000", "the environment wins");
 }
 
 #[test]
