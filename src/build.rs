@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::cache::notes::NoteCache;
+use crate::cache::notes::{Listed, NoteCache};
 use crate::cache::sig::Fp;
 use crate::cache::{self, Group, Manifest, PageEntry};
 use crate::config::SiteConfig;
@@ -58,36 +58,19 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
             notices: Vec::new(),
         });
     }
-    // The parse cache: a binary that cannot hash itself cannot tell its
-    // own cache files from another's, and keeps none.
+    // The parse and search caches, in the site's `.parts` folder: a binary
+    // that cannot hash itself cannot tell its own files from another's, and
+    // keeps none.
     let stamp = cache::binary_sig();
-    let reading = !options.no_cache && stamp != 0;
-    // The text of the notes the parse cache holds is dropped now: their
-    // parse is read back instead, and the two together took 50 MB more for
-    // 10,000 pages. One the cache turns out not to hold is read again.
-    let listed = if reading { cache::notes::listed_keys(out, stamp) } else { Default::default() };
+    let parts = cache::notes::dir_for(out).filter(|_| stamp != 0);
+    let reading = parts.as_deref().filter(|_| !options.no_cache);
+    let listed =
+        reading.map_or_else(Listed::default, |dir| Listed::read(dir, stamp, &config.notes_dir));
     let mut graph = graph;
-    let is_listed = |rel_path: &str| hashes.get(rel_path).is_some_and(|key| listed.contains(key));
-    for source in graph.notes.iter_mut().filter(|s| is_listed(&s.rel_path)) {
-        source.text = String::new();
-    }
-    let reread = |source: &load::SourceFile| -> Option<load::SourceFile> {
-        if !is_listed(&source.rel_path) {
-            return None;
-        }
-        let path = config.notes_dir.join(&source.rel_path);
-        let text = match std::fs::read(&path) {
-            Ok(bytes) => load::decode_text(bytes, &source.rel_path).0,
-            Err(error) => {
-                log::warn!("{}: could not be read again: {error}", path.display());
-                String::new()
-            }
-        };
-        Some(load::SourceFile { text, ..source.clone() })
-    };
-    let read_cache = || if reading { NoteCache::read(out, stamp) } else { NoteCache::default() };
+    listed.drop_texts(&mut graph.notes, &hashes);
+    let read_cache = || reading.map_or_else(NoteCache::default, |dir| NoteCache::read(dir, stamp));
     let (site, kept) =
-        crate::site_of_graph_reusing(config, graph, &mut times, &hashes, read_cache, &reread);
+        crate::site_of_graph_reusing(config, graph, &mut times, &hashes, read_cache, &listed);
     let previous = previous.unwrap_or_default();
     // A build that stops between moving its files into place and writing
     // the new cache must not leave the old cache describing the new files.
@@ -95,10 +78,9 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     // Every file is written beside its place as soon as it is made; "write"
     // moves them in.
     let staging = Staging::begin(out, &previous)?;
-    let store = match stamp {
-        0 => None,
-        _ => cache::search::PartStore::new(out, stamp, !options.no_cache, hashes.clone()),
-    };
+    let store = parts
+        .clone()
+        .map(|dir| cache::search::PartStore::new(dir, stamp, !options.no_cache, &hashes));
     // The search index depends on the resolved site alone, and any change
     // of the notes changes it: it is made whenever a build gets this far,
     // its files compared with the old ones, the search cache making that
@@ -124,9 +106,9 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
                     // What the cache keeps of the notes is freed once written.
                     || {
                         let kept = kept;
-                        match stamp {
-                            0 => Ok(()),
-                            _ => cache::notes::write(out, stamp, &site, &hashes, &kept),
+                        match &parts {
+                            Some(dir) => cache::notes::write(dir, stamp, &site, &hashes, &kept),
+                            None => Ok(()),
                         }
                     },
                     || Plan::new(config, &site, &theme, &hashes, &previous),
@@ -196,7 +178,8 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     // for it: it happens on a thread of its own (a process that exits
     // first leaves it to the system).
     let page_count = manifest.page_count;
-    std::thread::spawn(move || drop((site, plan, manifest, previous, store)));
+    drop(store);
+    std::thread::spawn(move || drop((site, plan, manifest, previous)));
     Ok(BuildReport {
         pages: page_count,
         write,

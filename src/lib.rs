@@ -120,25 +120,26 @@ fn load_site_timed(config: &SiteConfig, times: &mut StageTimes) -> Result<resolv
 /// Parses and resolves a graph that was read.
 fn site_of_graph(config: &SiteConfig, graph: load::Graph, times: &mut StageTimes) -> resolve::Site {
     let none = std::collections::HashMap::new();
-    site_of_graph_reusing(config, graph, times, &none, cache::notes::NoteCache::default, &|_| None)
-        .0
+    let listed = cache::notes::Listed::default();
+    site_of_graph_reusing(config, graph, times, &none, cache::notes::NoteCache::default, &listed).0
 }
 
 /// Parses a graph that was read, taking from the parse cache (read by
 /// `cache`, as part of the parse stage) the notes whose source hash (in
-/// `hashes`, by path) it holds, and resolves it. Also gives what the next
-/// parse cache needs.
+/// `hashes`, by path) it holds, and resolves it; the notes of `listed` had
+/// their text dropped (see [`cache::notes::Listed`]). Also gives what the
+/// next parse cache needs.
 fn site_of_graph_reusing(
     config: &SiteConfig,
     mut graph: load::Graph,
     times: &mut StageTimes,
     hashes: &std::collections::HashMap<String, u64>,
     cache: impl FnOnce() -> cache::notes::NoteCache,
-    reread: &(dyn Fn(&load::SourceFile) -> Option<load::SourceFile> + Sync),
+    listed: &cache::notes::Listed,
 ) -> (resolve::Site, cache::notes::Kept) {
     // Each source is freed as soon as it is parsed: resolving reuses its memory.
     let sources = std::mem::take(&mut graph.notes);
-    let parsed = times.time("parse", || cache::notes::parse_all(sources, hashes, cache(), reread));
+    let parsed = times.time("parse", || cache::notes::parse_all(sources, hashes, cache(), listed));
     let cache::notes::Parsed { notes, reused, mut kept } = parsed;
     let assets = graph.assets.iter().map(|a| a.rel_path.clone()).collect();
     let (mut site, mentions) = times.time("resolve", || {

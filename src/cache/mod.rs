@@ -218,6 +218,22 @@ pub fn binary_sig() -> u64 {
     })
 }
 
+/// The first 16 bytes of a file of the parse and search caches: the kind
+/// of file (`magic`, which changes with its layout) and the stamp of the
+/// blockpress binary that wrote it ([`binary_sig`]).
+pub(crate) fn header(magic: &[u8; 8], stamp: u64) -> [u8; 16] {
+    let mut header = [0; 16];
+    header[..8].copy_from_slice(magic);
+    header[8..].copy_from_slice(&stamp.to_le_bytes());
+    header
+}
+
+/// What follows the [`header`] of `magic` and `stamp` in `bytes`; `None` for
+/// a file of another kind or binary, or one cut short.
+pub(crate) fn after_header<'a>(bytes: &'a [u8], magic: &[u8; 8], stamp: u64) -> Option<&'a [u8]> {
+    bytes.strip_prefix(header(magic, stamp).as_slice())
+}
+
 /// Size and modification time (nanoseconds since the epoch) of a file.
 pub fn size_and_time(path: &Path) -> (u64, u128) {
     std::fs::metadata(path).map_or((0, 0), |m| {

@@ -76,7 +76,8 @@ pub struct NoteCache {
     held: Vec<u64>,
 }
 
-/// The folder of the parse and search caches of the site written into `output`.
+/// The folder of the parse and search caches of the site written into
+/// `output` (`None` without a cache folder).
 pub fn dir_for(output: &Path) -> Option<PathBuf> {
     Some(super::path_for(output)?.with_extension("parts"))
 }
@@ -102,14 +103,9 @@ fn keys_sig(keys: impl Iterator<Item = (u64, Option<u64>)>) -> u64 {
 }
 
 impl NoteCache {
-    /// Reads the parse cache of the site in `output`, written by the binary
-    /// stamped `stamp`; empty when there is none.
-    pub fn read(output: &Path, stamp: u64) -> NoteCache {
-        dir_for(output).map_or_else(NoteCache::default, |dir| NoteCache::read_from(&dir, stamp))
-    }
-
-    /// Reads the parse cache in `dir`.
-    fn read_from(dir: &Path, stamp: u64) -> NoteCache {
+    /// Reads the parse cache in `dir`, written by the binary stamped
+    /// `stamp`; empty when there is none.
+    pub fn read(dir: &Path, stamp: u64) -> NoteCache {
         let start = std::time::Instant::now();
         let buckets: Vec<(u64, Vec<Record>)> = (0..BUCKETS)
             .into_par_iter()
@@ -138,30 +134,73 @@ impl NoteCache {
 /// The file listing the key of every note in the parse cache.
 const KEYS_FILE: &str = "notes-keys.bin";
 
-/// The keys of the notes in the parse cache of the site in `output`, as
-/// its last build listed them (empty when there is no such list of this
-/// binary): a build drops the text of these notes right after reading them,
-/// so that their text and their parse, read back, are never in memory
-/// together. A note listed but not found in the cache is read again.
-pub fn listed_keys(output: &Path, stamp: u64) -> std::collections::HashSet<u64> {
-    let Some(dir) = dir_for(output) else { return Default::default() };
-    let bytes = std::fs::read(dir.join(KEYS_FILE)).unwrap_or_default();
-    let keys = bytes
-        .strip_prefix(MAGIC.as_slice())
-        .and_then(|rest| rest.split_at_checked(8))
-        .filter(|(head, _)| <[u8; 8]>::try_from(*head).ok().map(u64::from_le_bytes) == Some(stamp))
-        .and_then(|(_, rest)| postcard::from_bytes::<Vec<u64>>(rest).ok());
-    keys.unwrap_or_default().into_iter().collect()
+/// The notes the parse cache listed when it was last written: a build drops
+/// their text right after hashing it, so that a note's text and its parse,
+/// read back, are never in memory together (for 10,000 pages the two took
+/// 50 MB more). A listed note the cache turns out not to hold is read again.
+#[derive(Debug, Default)]
+pub struct Listed {
+    keys: std::collections::HashSet<u64>,
+    /// The notes folder, to read a note again from.
+    root: PathBuf,
+}
+
+impl Listed {
+    /// The notes listed in the parse cache in `dir` by the binary stamped
+    /// `stamp` (none when there is no such list); `root` is the notes folder.
+    pub fn read(dir: &Path, stamp: u64, root: &Path) -> Listed {
+        let bytes = std::fs::read(dir.join(KEYS_FILE)).unwrap_or_default();
+        let keys = super::after_header(&bytes, MAGIC, stamp)
+            .and_then(|rest| postcard::from_bytes::<Vec<u64>>(rest).ok());
+        Listed { keys: keys.unwrap_or_default().into_iter().collect(), root: root.to_path_buf() }
+    }
+
+    fn contains(
+        &self,
+        source: &SourceFile,
+        hashes: &std::collections::HashMap<String, u64>,
+    ) -> bool {
+        hashes.get(&source.rel_path).is_some_and(|key| self.keys.contains(key))
+    }
+
+    /// Drops the text of the listed notes among `sources` (`hashes` are
+    /// their source hashes, by path).
+    pub fn drop_texts(
+        &self,
+        sources: &mut [SourceFile],
+        hashes: &std::collections::HashMap<String, u64>,
+    ) {
+        for source in sources.iter_mut().filter(|s| self.contains(s, hashes)) {
+            source.text = String::new();
+        }
+    }
+
+    /// A listed note, its text read again from the notes folder (empty,
+    /// with a warning in the log, when it cannot be); `None` for a note
+    /// not listed, whose text is there.
+    fn read_again(
+        &self,
+        source: &SourceFile,
+        hashes: &std::collections::HashMap<String, u64>,
+    ) -> Option<SourceFile> {
+        if !self.contains(source, hashes) {
+            return None;
+        }
+        let path = self.root.join(&source.rel_path);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => crate::load::decode_text(bytes, &source.rel_path).0,
+            Err(error) => {
+                log::warn!("{}: could not be read again: {error}", path.display());
+                String::new()
+            }
+        };
+        Some(SourceFile { text, ..source.clone() })
+    }
 }
 
 /// The records of one file, when it is whole and of this binary.
 fn decode(bytes: &[u8], stamp: u64) -> Option<Vec<Record>> {
-    let rest = bytes.strip_prefix(MAGIC.as_slice())?;
-    let (head, rest) = rest.split_at_checked(8)?;
-    if u64::from_le_bytes(head.try_into().ok()?) != stamp {
-        return None;
-    }
-    postcard::from_bytes(rest).ok()
+    postcard::from_bytes(super::after_header(bytes, MAGIC, stamp)?).ok()
 }
 
 /// What a build keeps for writing the parse cache once the site is resolved.
@@ -175,24 +214,10 @@ pub struct Kept {
     pub mentions: Mentions,
 }
 
-/// Writes the parse cache of `site` for the site in `output`: the buckets
-/// whose notes differ from those read, and removes the files of buckets
-/// left empty. `hashes` are the notes' source hashes, by path.
+/// Writes the parse cache of `site` into `dir`: the buckets whose notes
+/// differ from those read, then the list of keys; removes the files of
+/// buckets left empty. `hashes` are the notes' source hashes, by path.
 pub fn write(
-    output: &Path,
-    stamp: u64,
-    site: &Site,
-    hashes: &std::collections::HashMap<String, u64>,
-    kept: &Kept,
-) -> crate::Result<()> {
-    match dir_for(output) {
-        Some(dir) => write_to(&dir, stamp, site, hashes, kept),
-        None => Ok(()),
-    }
-}
-
-/// [`write`] into the folder `dir`.
-fn write_to(
     dir: &Path,
     stamp: u64,
     site: &Site,
@@ -232,22 +257,18 @@ fn write_to(
         if kept.held.get(bucket) == Some(&held) {
             return Ok(());
         }
-        let mut bytes = MAGIC.to_vec();
-        bytes.extend_from_slice(&stamp.to_le_bytes());
-        let bytes = postcard::to_extend(&records, bytes)
-            .map_err(|e| crate::Error::Refused(format!("parse cache: {e}")))?;
-        let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| crate::Error::io(dir, e))?;
-        std::fs::write(tmp.path(), &bytes).map_err(|e| crate::Error::io(tmp.path(), e))?;
-        tmp.persist(&path).map_err(|e| crate::Error::io(&path, e.error))?;
-        Ok(())
+        write_stamped(&path, stamp, &records)
     })?;
     // The list of keys last: a build that stops before it leaves the old
     // list, whose notes missing from the buckets are read again.
-    let mut bytes = MAGIC.to_vec();
-    bytes.extend_from_slice(&stamp.to_le_bytes());
-    let bytes = postcard::to_extend(&keys, bytes)
+    write_stamped(&dir.join(KEYS_FILE), stamp, &keys)
+}
+
+/// Writes `value` after the header, atomically.
+fn write_stamped<T: Serialize + ?Sized>(path: &Path, stamp: u64, value: &T) -> crate::Result<()> {
+    let bytes = postcard::to_extend(value, super::header(MAGIC, stamp).to_vec())
         .map_err(|e| crate::Error::Refused(format!("parse cache: {e}")))?;
-    crate::output::write_if_changed(&dir.join(KEYS_FILE), &bytes).map(drop)
+    crate::output::write_if_changed(path, &bytes).map(drop)
 }
 
 /// Notes parsed or taken from the parse cache, with what the cache knew of them.
@@ -262,14 +283,13 @@ pub struct Parsed {
 }
 
 /// Parses `sources`, taking from `cache` each note whose source hash (in
-/// `hashes`) it holds. Some sources may have had their text dropped (see
-/// [`listed_keys`]): one whose text is gone and which the cache does not
-/// hold after all is read again with `reread` (`None`: parsed as it is).
+/// `hashes`) it holds; a note of `listed`, whose text was dropped, that the
+/// cache does not hold after all is read again first.
 pub fn parse_all(
     sources: Vec<SourceFile>,
     hashes: &std::collections::HashMap<String, u64>,
     mut cache: NoteCache,
-    reread: &(dyn Fn(&SourceFile) -> Option<SourceFile> + Sync),
+    listed: &Listed,
 ) -> Parsed {
     let found: Vec<Option<Record>> =
         sources.iter().map(|s| hashes.get(&s.rel_path).and_then(|&key| cache.take(key))).collect();
@@ -282,7 +302,7 @@ pub fn parse_all(
         .zip(found)
         .map(|(source, found)| match found {
             Some(mut record) => (std::mem::take(&mut record.note), Some(record)),
-            None => match reread(&source) {
+            None => match listed.read_again(&source, hashes) {
                 Some(again) => (crate::parse::parse_note(&again), None),
                 None => (crate::parse::parse_note(&source), None),
             },
@@ -348,7 +368,7 @@ mod tests {
     fn build(dir: &Path, stamp: u64, cache: NoteCache) -> (Site, Parsed) {
         let sources = sources();
         let hashes = hashes(&sources);
-        let mut parsed = parse_all(sources, &hashes, cache, &|_| None);
+        let mut parsed = parse_all(sources, &hashes, cache, &Listed::default());
         let (site, mentions) = crate::resolve::resolve_reusing(
             SiteConfig::default(),
             LogseqConfig::without_file(),
@@ -357,7 +377,7 @@ mod tests {
             std::mem::take(&mut parsed.reused),
         );
         let kept = Kept { mentions, ..std::mem::take(&mut parsed.kept) };
-        write_to(dir, stamp, &site, &hashes, &kept).expect("write the cache");
+        write(dir, stamp, &site, &hashes, &kept).expect("write the cache");
         (site, Parsed { kept, ..parsed })
     }
 
@@ -372,8 +392,8 @@ mod tests {
         let again = parse_all(
             sources.clone(),
             &hashes(&sources),
-            NoteCache::read_from(dir.path(), STAMP),
-            &|_| None,
+            NoteCache::read(dir.path(), STAMP),
+            &Listed::default(),
         );
         assert_eq!(again.reused.anchors.len(), sources.len(), "every note from the cache");
         for (note, source) in again.notes.iter().zip(&sources) {
@@ -385,7 +405,7 @@ mod tests {
         assert_eq!(again.reused.mentions.notes, first.kept.mentions.notes);
         let unlinked =
             |site: &Site| site.pages.iter().map(|p| p.unlinked.clone()).collect::<Vec<_>>();
-        let (site, _) = build(dir.path(), STAMP, NoteCache::read_from(dir.path(), STAMP));
+        let (site, _) = build(dir.path(), STAMP, NoteCache::read(dir.path(), STAMP));
         assert_eq!(unlinked(&site), unlinked(&first_site));
     }
 
@@ -407,7 +427,7 @@ mod tests {
         let before = files();
         assert!(!before.is_empty());
         std::thread::sleep(std::time::Duration::from_millis(20));
-        build(dir.path(), STAMP, NoteCache::read_from(dir.path(), STAMP));
+        build(dir.path(), STAMP, NoteCache::read(dir.path(), STAMP));
         assert_eq!(files(), before, "nothing changed: no file replaced");
     }
 
@@ -419,8 +439,8 @@ mod tests {
         let other = parse_all(
             sources.clone(),
             &hashes(&sources),
-            NoteCache::read_from(dir.path(), STAMP + 1),
-            &|_| None,
+            NoteCache::read(dir.path(), STAMP + 1),
+            &Listed::default(),
         );
         assert!(other.reused.anchors.is_empty());
         for entry in std::fs::read_dir(dir.path()).expect("the cache") {
@@ -431,8 +451,8 @@ mod tests {
         let cut = parse_all(
             sources.clone(),
             &hashes(&sources),
-            NoteCache::read_from(dir.path(), STAMP),
-            &|_| None,
+            NoteCache::read(dir.path(), STAMP),
+            &Listed::default(),
         );
         assert!(cut.reused.anchors.is_empty());
         assert_eq!(cut.notes, sources.iter().map(crate::parse::parse_note).collect::<Vec<_>>());

@@ -24,34 +24,30 @@ const MAGIC: &[u8; 8] = b"bpsrch01";
 
 /// Where the search cache of one build is read and written.
 #[derive(Debug)]
-pub struct PartStore {
+pub struct PartStore<'a> {
     dir: PathBuf,
     stamp: u64,
     /// Whether to read the files (not under `build --no-cache`).
     read: bool,
     /// Each note's source hash, by path.
-    hashes: HashMap<String, u64>,
+    hashes: &'a HashMap<String, u64>,
     /// The first error writing a file.
     error: Mutex<Option<String>>,
     /// Pages whose part was taken from the files.
     taken: AtomicUsize,
 }
 
-impl PartStore {
-    /// The search cache of the site written into `output`, by the binary
-    /// stamped `stamp`; `read` false to ignore what is there. `hashes` are
-    /// the notes' source hashes, by path. `None` without a cache folder.
+impl<'a> PartStore<'a> {
+    /// The search cache in `dir` (the site's `.parts` folder, see
+    /// [`super::notes::dir_for`]), of the binary stamped `stamp`; `read`
+    /// false to ignore what is there. `hashes` are the notes' source
+    /// hashes, by path.
     pub fn new(
-        output: &std::path::Path,
+        dir: PathBuf,
         stamp: u64,
         read: bool,
-        hashes: HashMap<String, u64>,
-    ) -> Option<PartStore> {
-        Some(PartStore::in_dir(super::notes::dir_for(output)?, stamp, read, hashes))
-    }
-
-    /// The search cache in the folder `dir`.
-    pub fn in_dir(dir: PathBuf, stamp: u64, read: bool, hashes: HashMap<String, u64>) -> PartStore {
+        hashes: &'a HashMap<String, u64>,
+    ) -> PartStore<'a> {
         let (error, taken) = (Mutex::new(None), AtomicUsize::new(0));
         PartStore { dir, stamp, read, hashes, error, taken }
     }
@@ -106,12 +102,8 @@ impl PartStore {
             return None;
         }
         let mut bytes = std::fs::read(self.file(run)).ok()?;
-        let rest = bytes.strip_prefix(MAGIC.as_slice())?;
-        let (head, _) = rest.split_at_checked(8)?;
-        if u64::from_le_bytes(head.try_into().ok()?) != self.stamp {
-            return None;
-        }
-        bytes.drain(..MAGIC.len() + 8);
+        let payload = super::after_header(&bytes, MAGIC, self.stamp)?.len();
+        bytes.drain(..bytes.len() - payload);
         Some(bytes)
     }
 
@@ -128,8 +120,7 @@ impl PartStore {
             .and_then(|()| tempfile::NamedTempFile::new_in(&self.dir))
             .and_then(|tmp| {
                 let mut file = std::io::BufWriter::new(tmp.as_file());
-                file.write_all(MAGIC)?;
-                file.write_all(&self.stamp.to_le_bytes())?;
+                file.write_all(&super::header(MAGIC, self.stamp))?;
                 write(&mut file).map_err(|e| std::io::Error::other(e.to_string()))?;
                 file.flush()?;
                 drop(file);

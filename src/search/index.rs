@@ -351,7 +351,7 @@ pub fn build(site: &Site) -> Index {
 /// of `out`.
 pub fn build_each_cached<E>(
     site: &Site,
-    store: Option<&PartStore>,
+    store: Option<&PartStore<'_>>,
     entries: bool,
     mut out: impl FnMut(&[(PageId, &Page)], Vec<PageOut>) -> Result<(), E>,
 ) -> Result<Index, E> {
@@ -989,7 +989,7 @@ mod tests {
         let site = crate::resolve::test_site(&refs);
         let hashes =
             files.iter().map(|(p, t)| (p.clone(), crate::cache::bytes_sig(t.as_bytes()))).collect();
-        let store = dir.map(|d| PartStore::in_dir(d.to_path_buf(), 7, read, hashes));
+        let store = dir.map(|d| PartStore::new(d.to_path_buf(), 7, read, &hashes));
         let files = crate::render::collect_files(|mut emit| {
             crate::search::each_search_file_cached(&site, store.as_ref(), &mut emit)
         });

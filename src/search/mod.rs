@@ -39,7 +39,7 @@ pub fn each_search_file<E>(
 /// where it holds it, and keeping it there for the next build.
 pub fn each_search_file_cached<E>(
     site: &Site,
-    store: Option<&crate::cache::search::PartStore>,
+    store: Option<&crate::cache::search::PartStore<'_>>,
     emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
 ) -> Result<(), E> {
     let start = Instant::now();
