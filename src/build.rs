@@ -6,7 +6,7 @@
 //! files into place → write the cache. See [`crate::cache`] for what is kept
 //! between builds and why a kept file is what a cold build would write.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -15,14 +15,14 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::cache::notes::{Listed, NoteCache};
-use crate::cache::sig::Fp;
+use crate::cache::sig::{Fp, Listing};
 use crate::cache::{self, Group, Manifest, PageEntry};
 use crate::config::SiteConfig;
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::{SiteWriter, WriteReport};
 use crate::render::templates::Theme;
 use crate::render::{self, OutputFile, Shared};
-use crate::resolve::{PageId, Site};
+use crate::resolve::{BlockLoc, PageId, Site};
 use crate::{BuildReport, StageTimes, load, output};
 
 /// How to build.
@@ -53,6 +53,7 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
             pages: prev.page_count,
             write,
             diagnostics: prev.diagnostics.clone(),
+            rendered: 0,
             elapsed: start.elapsed(),
             stages: times.stages,
             notices: Vec::new(),
@@ -69,8 +70,9 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     let mut graph = graph;
     listed.drop_texts(&mut graph.notes, &hashes);
     let read_cache = || reading.map_or_else(NoteCache::default, |dir| NoteCache::read(dir, stamp));
-    let (site, kept) =
+    let (site, mut kept) =
         crate::site_of_graph_reusing(config, graph, &mut times, &hashes, read_cache, &listed);
+    let listings = std::mem::take(&mut kept.listings);
     let previous = previous.unwrap_or_default();
     // A build that stops between moving its files into place and writing
     // the new cache must not leave the old cache describing the new files.
@@ -100,23 +102,30 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     // everything it holds is known once the site is resolved.
     let alongside = !previous.pages.is_empty();
     let ((written, mut plan), early) = times.time("plan", || {
+        // The site graph first, on both cores: of the plan's steps, it takes
+        // the most memory while it is made, which the search index would add to.
+        let shared = Shared::new(&site);
         rayon::join(
             || {
                 rayon::join(
-                    // What the cache keeps of the notes is freed once written.
+                    // What the cache keeps of the notes, but the listings
+                    // the plan needs too, is freed once written.
                     || {
                         let kept = kept;
                         match &parts {
-                            Some(dir) => cache::notes::write(dir, stamp, &site, &hashes, &kept),
+                            Some(dir) => {
+                                cache::notes::write(dir, stamp, &site, &hashes, &kept, &listings)
+                            }
                             None => Ok(()),
                         }
                     },
-                    || Plan::new(config, &site, &theme, &hashes, &previous),
+                    || Plan::new(config, &site, &theme, &hashes, &listings, &previous, shared),
                 )
             },
             || alongside.then(search),
         )
     });
+    drop(listings);
     let mut manifest = Manifest {
         inputs,
         base: plan.base,
@@ -124,33 +133,34 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
         page_count: site.published().count(),
         ..Manifest::default()
     };
-    let mut diagnostics = times.time("render", || -> Result<Vec<Diagnostic>> {
-        let diagnostics = render_and_write(
-            &site,
-            &theme,
-            &mut plan,
-            &previous,
-            options,
-            &mut manifest,
-            &staging,
-        )?;
-        let search = match early {
-            Some(made) => made,
-            None => {
-                // The site graph (15 MB for 10,000 pages) has served the
-                // pages: freed before the index is made.
-                plan.shared.graph =
-                    std::sync::Arc::new(crate::graph::SiteGraph::new(Vec::new(), &[]));
-                search()
-            }
-        }?;
-        log::debug!(
-            "search index: peak memory {:?} MB",
-            crate::peak_memory().map(|b| b / 1_000_000)
-        );
-        manifest.groups.insert("search".to_string(), search);
-        Ok(diagnostics)
-    })?;
+    let (mut diagnostics, rendered) =
+        times.time("render", || -> Result<(Vec<Diagnostic>, usize)> {
+            let rendered = render_and_write(
+                &site,
+                &theme,
+                &mut plan,
+                &previous,
+                options,
+                &mut manifest,
+                &staging,
+            )?;
+            let search = match early {
+                Some(made) => made,
+                None => {
+                    // The site graph (15 MB for 10,000 pages) has served the
+                    // pages: freed before the index is made.
+                    plan.shared.graph =
+                        std::sync::Arc::new(crate::graph::SiteGraph::new(Vec::new(), &[]));
+                    search()
+                }
+            }?;
+            log::debug!(
+                "search index: peak memory {:?} MB",
+                crate::peak_memory().map(|b| b / 1_000_000)
+            );
+            manifest.groups.insert("search".to_string(), search);
+            Ok(rendered)
+        })?;
     let Staging { writer, sizes, .. } = staging;
     manifest.sizes = sizes.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     let write = times.time("write", || writer.commit(&[]))?;
@@ -184,6 +194,7 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
         pages: page_count,
         write,
         diagnostics,
+        rendered,
         elapsed: start.elapsed(),
         stages: times.stages,
         notices,
@@ -197,15 +208,15 @@ fn fresh(entry: Option<&PageEntry>, sig: u64) -> bool {
 
 /// What must be rendered, from the signatures of everything.
 ///
-/// The signatures are coarser than `serve`'s (whole notes instead of single
-/// blocks) and cheap enough for every build: with the set of pages the
-/// same (the `pages` signature: every page's name, file and publishing), a
-/// link resolves to the same page, so a page's HTML follows from its own
-/// note, the notes whose blocks it shows (its linked and unlinked
-/// references, its embeds, the blocks it refers to: each with what *they*
-/// pull in), which blocks those are, its journal neighbours, its local map
-/// and what every page shows. A new, renamed or deleted page changes the
-/// `pages` signature and every page renders again.
+/// The signatures are cheap enough for every build: with the set of pages
+/// the same (the `pages` signature: every page's name, file and
+/// publishing), a link resolves to the same page, so a page's HTML follows
+/// from its own note and what it pulls in (the pages it embeds, whole; the
+/// blocks it refers to, as their [`Listing`]), the blocks its linked and
+/// unlinked references list (each as its `Listing`, with what its note
+/// pulls in), its journal neighbours, its local map and what every page
+/// shows. A new, renamed or deleted page changes the `pages` signature and
+/// every page renders again.
 struct Plan {
     shared: Shared,
     base: u64,
@@ -222,12 +233,12 @@ impl Plan {
         site: &Site,
         theme: &Theme,
         hashes: &HashMap<String, u64>,
+        listings: &HashMap<String, Vec<Listing>>,
         previous: &Manifest,
+        shared: Shared,
     ) -> Plan {
         let mut step = crate::Steps::new("plan");
         let ids: Vec<PageId> = site.published().map(|(id, _)| id).collect();
-        let shared = Shared::new(site);
-        step.done("shared parts (graph, navigation)");
         let graph_sig = cache::graph_sig(&shared.graph);
         let base = cache::base_sig(config, site, &shared, cache::template_sig(config));
         let t: Vec<u64> = site.pages.par_iter().map(crate::cache::sig::page_t).collect();
@@ -239,7 +250,7 @@ impl Plan {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(1, |d| d.as_nanos() as u64);
         step.done("base signatures");
-        let sources = Sources::new(site, hashes, nonce);
+        let sources = Sources::new(site, hashes, listings, nonce);
         step.done("sources");
         let common = Fp::new("common").u64(base).u64(all_pages.finish()).finish();
         // The local maps: unchanged with the graph; when it changed, each
@@ -315,68 +326,98 @@ struct Sources<'a> {
     site: &'a Site,
     /// Per page: its note's content hash (with the nonce for a dynamic note).
     own: Vec<u64>,
-    /// Per page: the pages its note shows something of (referenced blocks,
-    /// embeds and what they show).
-    pulls: Vec<Vec<PageId>>,
+    /// Per page: the changing nonce for a dynamic note, else 0.
+    nonce: Vec<u64>,
+    /// Per page: how its note's blocks show in reference lists (empty when unknown).
+    listings: Vec<&'a [Listing]>,
+    /// Per page: what its note pulls in from other notes (see [`Sources::pulled`]).
+    pulled: Vec<u64>,
 }
 
 impl<'a> Sources<'a> {
-    fn new(site: &'a Site, hashes: &HashMap<String, u64>, nonce: u64) -> Sources<'a> {
-        let page_of = |uuid: &String| Some(site.by_uuid.get(uuid)?.page());
-        // Per page: its own hash, the pages of the blocks it refers to (a
-        // reference shows the block's first line, without further
-        // references), and the pages it embeds (shown in full, embeds too).
-        let direct: Vec<(u64, Vec<PageId>, Vec<PageId>)> = site
+    fn new(
+        site: &'a Site,
+        hashes: &HashMap<String, u64>,
+        listings: &'a HashMap<String, Vec<Listing>>,
+        nonce: u64,
+    ) -> Sources<'a> {
+        let loc_of = |uuid: &String| site.by_uuid.get(uuid).copied();
+        // Per page: its own hash, whether it is dynamic, the blocks it refers
+        // to (a reference shows the block's first line, without further
+        // references), and the pages it embeds (shown in full, embeds too;
+        // an embedded block's whole page counts).
+        let direct: Vec<(u64, bool, Vec<BlockLoc>, Vec<PageId>)> = site
             .pages
             .par_iter()
             .map(|page| {
-                let Some(note) = &page.note else { return (0, Vec::new(), Vec::new()) };
-                let mut own = hashes.get(&note.rel_path).copied().unwrap_or_default();
-                let mut refs: Vec<PageId> = note
+                let Some(note) = &page.note else { return (0, false, Vec::new(), Vec::new()) };
+                let own = hashes.get(&note.rel_path).copied().unwrap_or_default();
+                let mut refs: Vec<BlockLoc> = note
                     .blocks
                     .iter()
-                    .flat_map(|b| b.block_refs().iter().filter_map(page_of))
+                    .flat_map(|b| b.block_refs().iter().filter_map(loc_of))
                     .collect();
                 let mut embeds = Vec::new();
+                let mut dynamic = false;
                 if note.blocks.iter().any(|b| b.source_contains("{{")) {
                     let meta = crate::cache::sig::note_meta(note, &site.logseq);
-                    if meta.dynamic {
-                        own ^= nonce;
-                    }
+                    dynamic = meta.dynamic;
                     for name in &meta.embeds {
-                        let found =
-                            site.lookup(name).and_then(|p| site.by_identity.get(&p.identity));
-                        embeds.extend(found);
+                        embeds.extend(site.lookup_id(name));
                     }
-                    embeds.extend(meta.embedded_blocks.iter().filter_map(page_of));
-                    refs.extend(meta.block_refs.iter().filter_map(page_of));
+                    embeds.extend(meta.embedded_blocks.iter().filter_map(loc_of).map(|l| l.page()));
+                    refs.extend(meta.block_refs.iter().filter_map(loc_of));
                 }
-                for list in [&mut refs, &mut embeds] {
-                    list.sort_unstable();
-                    list.dedup();
-                }
-                (own, refs, embeds)
+                refs.sort_unstable();
+                refs.dedup();
+                embeds.sort_unstable();
+                embeds.dedup();
+                (own, dynamic, refs, embeds)
             })
             .collect();
-        let pulls = (0..site.pages.len())
+        let nonce: Vec<u64> = direct.iter().map(|d| if d.1 { nonce } else { 0 }).collect();
+        let own = direct.iter().zip(&nonce).map(|(d, nonce)| d.0 ^ nonce).collect();
+        // A note's listings count only when they are its blocks' (else its
+        // blocks are hashed as the whole note).
+        let listings = site
+            .pages
+            .iter()
+            .map(|page| {
+                let Some(note) = &page.note else { return &[][..] };
+                match listings.get(&note.rel_path) {
+                    Some(known) if known.len() == note.blocks.len() => known.as_slice(),
+                    _ => &[][..],
+                }
+            })
+            .collect();
+        let mut sources = Sources { site, own, nonce, listings, pulled: Vec::new() };
+        // What each note pulls in: the nonce of a dynamic note, the pages it
+        // embeds (and they embed) in full, the blocks whose titles it and
+        // they show.
+        sources.pulled = (0..site.pages.len())
             .into_par_iter()
             .map(|page| {
-                let mut pulled: std::collections::BTreeSet<PageId> =
-                    direct[page].1.iter().copied().collect();
-                let mut seen = std::collections::BTreeSet::new();
-                let mut queue = direct[page].2.clone();
+                let mut refs: BTreeSet<BlockLoc> = direct[page].2.iter().copied().collect();
+                let mut embedded = BTreeSet::new();
+                let mut queue = direct[page].3.clone();
                 while let Some(p) = queue.pop() {
-                    if seen.insert(p) {
-                        pulled.insert(p);
-                        pulled.extend(&direct[p].1);
-                        queue.extend(&direct[p].2);
+                    if embedded.insert(p) {
+                        refs.extend(&direct[p].2);
+                        queue.extend(&direct[p].3);
                     }
                 }
-                pulled.into_iter().collect()
+                let mut fp = Fp::new("pulled");
+                fp.u64(sources.nonce[page]);
+                for p in embedded {
+                    fp.u64(p as u64).u64(sources.own[p]);
+                }
+                for loc in refs {
+                    fp.u64(loc.page() as u64).u64(sources.listed(loc, false));
+                }
+                fp.finish()
             })
             .collect();
-        let own = direct.iter().map(|d| d.0).collect();
-        Sources { site, own, pulls }
+        sources
     }
 
     /// A page's own note.
@@ -387,13 +428,29 @@ impl<'a> Sources<'a> {
     /// A page's note with everything it pulls in.
     fn shown(&self, page: PageId, fp: &mut Fp) {
         fp.u64(self.own[page]);
-        for &p in &self.pulls[page] {
-            fp.u64(p as u64).u64(self.own[p]);
+        self.pulled(page, fp);
+    }
+
+    /// What a page's note pulls in from other notes (and the nonce of a
+    /// dynamic note): what its blocks may show besides their own content.
+    fn pulled(&self, page: PageId, fp: &mut Fp) {
+        fp.u64(self.pulled[page]);
+    }
+
+    /// A block as a reference list (`tree`: with its children) or a block
+    /// reference shows it: see [`Listing`]; its whole note when unknown.
+    fn listed(&self, loc: BlockLoc, tree: bool) -> u64 {
+        match self.listings[loc.page()].get(loc.block()) {
+            Some(listing) if tree => listing.tree,
+            Some(listing) => listing.own,
+            None => Fp::new("whole").u64(self.own[loc.page()]).u64(loc.block() as u64).finish(),
         }
     }
 
-    /// Everything the HTML of `page` shows from notes: its own, and those of
-    /// the blocks its references list (which blocks, and their notes).
+    /// Everything the HTML of `page` shows from notes: its own, and, for
+    /// the blocks its references list, which blocks they are, how each
+    /// shows and what its note pulls in: an edit elsewhere in a listed
+    /// block's note leaves the page alone.
     fn page(&self, page: PageId) -> u64 {
         let mut fp = Fp::new("sources");
         self.shown(page, &mut fp);
@@ -404,15 +461,18 @@ impl<'a> Sources<'a> {
                 fp.u64(id as u64);
             }
         }
-        for list in [&p.backlinks, &p.unlinked] {
+        // Linked references show their blocks' children, unlinked ones not.
+        for (list, tree) in [(&p.backlinks, true), (&p.unlinked, false)] {
             fp.u64(list.len() as u64);
             let mut last = None;
-            for loc in list {
-                fp.u64(loc.page() as u64).u64(loc.block() as u64);
+            for &loc in list.iter() {
                 if last != Some(loc.page()) {
-                    self.shown(loc.page(), &mut fp);
+                    self.pulled(loc.page(), &mut fp);
                     last = Some(loc.page());
                 }
+                // Not the block's place in its note: a block moved down
+                // by an edit above it lists the same.
+                fp.u64(loc.page() as u64).u64(self.listed(loc, tree));
             }
         }
         fp.finish()
@@ -468,7 +528,7 @@ fn render_and_write(
     options: &BuildOptions,
     manifest: &mut Manifest,
     staging: &Staging<'_>,
-) -> Result<Vec<Diagnostic>> {
+) -> Result<(Vec<Diagnostic>, usize)> {
     let out = staging.out;
     let stage = |file: OutputFile| staging.add(file);
     let kept = |path: &str| staging.kept(path);
@@ -498,6 +558,13 @@ fn render_and_write(
             to_render.push((*id, path.clone(), *sig, *local));
         }
     }
+    log::debug!(
+        "pages: {} to render, {} kept",
+        to_render.len(),
+        plan.pages.len() - to_render.len()
+    );
+    log::trace!("pages to render: {:?}", to_render.iter().map(|t| &t.1).collect::<Vec<_>>());
+    let rendered_pages = to_render.len();
     let progress = Progress::new(options.progress, to_render.len());
     let render_pages = || -> Result<Vec<(String, PageEntry)>> {
         let rendered = to_render
@@ -562,7 +629,7 @@ fn render_and_write(
         })
         .collect::<Result<_>>()?;
     manifest.assets = assets.into_iter().collect();
-    Ok(diagnostics)
+    Ok((diagnostics, rendered_pages))
 }
 
 /// Hands the files of one group of site-wide files to `emit`, each as soon

@@ -184,6 +184,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                         None => println!("  {:<8} {ms:>8.1} ms", stage.name),
                     }
                 }
+                println!("  {} of {} pages rendered again", report.rendered, report.pages);
             }
             if !args.quiet {
                 println!(

@@ -39,6 +39,8 @@ pub struct BuildReport {
     pub write: output::WriteReport,
     /// Warnings about the notes, sorted by file and line.
     pub diagnostics: Vec<Diagnostic>,
+    /// Pages rendered (the others were kept from the previous build).
+    pub rendered: usize,
     /// Wall time of the whole build.
     pub elapsed: Duration,
     /// Each stage: name, wall time, the process's peak memory at its end.
@@ -143,7 +145,11 @@ fn site_of_graph_reusing(
     let cache::notes::Parsed { notes, reused, mut kept } = parsed;
     let assets = graph.assets.iter().map(|a| a.rel_path.clone()).collect();
     let (mut site, mentions) = times.time("resolve", || {
-        resolve::resolve_reusing(config.clone(), graph.logseq, notes, assets, reused)
+        let (site, mentions) =
+            resolve::resolve_reusing(config.clone(), graph.logseq, notes, assets, reused);
+        // How the blocks of the notes just parsed show in reference lists.
+        kept.complete(&site);
+        (site, mentions)
     });
     kept.mentions = mentions;
     site.diagnostics.extend(graph.diagnostics);

@@ -233,3 +233,35 @@ fn a_page_chosen_as_home_page_stays_current() {
     graph.edit("journals/2024_05_02.md", "- next day, see [[Kubernetes]] and [[PVC]]\n");
     graph.check("a link moves from one page to another");
 }
+
+#[test]
+fn a_page_renders_again_only_when_a_block_it_lists_changes() {
+    const SOURCE: &str = "- links [[Hub]]\n\t- a child shown under it\n- unrelated\n- quoted elsewhere\n  id:: 6500a1b2-0000-4000-8000-0000000000aa\n";
+    let graph = Graph::new(&[
+        ("pages/Hub.md", "- the hub\n"),
+        ("pages/Source.md", SOURCE),
+        ("pages/Mentions.md", "- talks about the hub without a link\n- more text\n"),
+        ("pages/Quoting.md", "- see ((6500a1b2-0000-4000-8000-0000000000aa))\n"),
+    ]);
+    let first = graph.check("first build");
+    assert_eq!(first.rendered, first.pages, "a cold build renders every page");
+    let rendered = |what: &str| graph.check(what).rendered;
+
+    // Hub lists the first block (with its child); Quoting shows the title of
+    // the last; neither shows the block in between. Each edit keeps the last.
+    let mut source = SOURCE.to_string();
+    let mut edit = |from: &str, to: &str, what: &str| {
+        source = source.replace(from, to);
+        graph.edit("pages/Source.md", &source);
+        rendered(what)
+    };
+    assert_eq!(edit("- unrelated", "- unrelated, edited", "a block nobody lists changes"), 1);
+    assert_eq!(edit("a child shown", "a child, edited,", "a listed block's child changes"), 2);
+    assert_eq!(edit("quoted elsewhere", "quoted, edited", "a referenced block changes"), 2);
+    let moved = edit("- links", "- a block added above\n- links", "blocks move down");
+    assert_eq!(moved, 1, "the others show the same blocks");
+    graph.edit("pages/Mentions.md", "- talks about the hub without a link\n- more text, edited\n");
+    assert_eq!(rendered("a block beside an unlinked reference changes"), 1, "Mentions alone");
+    graph.edit("pages/Mentions.md", "- talks about the Hub, edited\n- more text, edited\n");
+    assert_eq!(rendered("an unlinked reference changes"), 2, "Mentions and Hub");
+}

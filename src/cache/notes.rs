@@ -1,11 +1,12 @@
-//! The parse cache: every note's parse and block anchors, kept between
-//! builds so that a rebuild parses only the notes that changed.
+//! The parse cache: every note's parse, block anchors and block listings
+//! (see [`Listing`]), kept between builds so that a rebuild parses only the
+//! notes that changed.
 //!
 //! A note's [`Note`] is a function of its [`SourceFile`] alone (path, page
 //! name, journal day, text), so it is found again by the note's
-//! [`super::source_hash`]; its block anchors are a function of the `Note`.
-//! Reading both back costs a fraction of parsing and hashing them again
-//! (see BENCHMARKS.md).
+//! [`super::source_hash`]; its block anchors are a function of the `Note`,
+//! its listings of both. Reading them back costs a fraction of parsing and
+//! hashing them again (see BENCHMARKS.md).
 //!
 //! The records sit in [`BUCKETS`] files in the site's cache folder, beside
 //! the build cache (`NAME-KEY.parts/notes-NN.bin`), a note in the file its path hashes to, so a
@@ -22,7 +23,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::sig::Fp;
+use super::sig::{Fp, Listing};
 use crate::error::Diagnostic;
 use crate::load::{Date, SourceFile};
 use crate::parse::{Block, Note, Property};
@@ -33,15 +34,17 @@ use crate::resolve::{Anchors, Reused, Site};
 pub const BUCKETS: usize = 64;
 
 /// The first bytes of every file; the number changes with the layout.
-const MAGIC: &[u8; 8] = b"bpnotes1";
+const MAGIC: &[u8; 8] = b"bpnotes2";
 
-/// One note as read back: its parse, its block anchors and the names it
-/// mentions (with the hash of the names they number).
+/// One note as read back: its parse, its block anchors, how its blocks
+/// show in reference lists and the names it mentions (with the hash of the
+/// names they number).
 #[derive(Debug, Deserialize)]
 struct Record {
     key: u64,
     note: Note,
     anchors: Anchors,
+    listings: Vec<Listing>,
     mentions: Option<(u64, NoteMentions)>,
 }
 
@@ -53,6 +56,7 @@ struct RecordRef<'a> {
     key: u64,
     note: NoteRef<'a>,
     anchors: &'a Anchors,
+    listings: &'a [Listing],
     mentions: Option<(u64, &'a NoteMentions)>,
 }
 
@@ -212,17 +216,40 @@ pub struct Kept {
     warnings: HashMap<String, Vec<Diagnostic>>,
     /// The names each published note mentions.
     pub mentions: Mentions,
+    /// How each note's blocks show in reference lists, by path.
+    pub listings: HashMap<String, Vec<Listing>>,
+}
+
+impl Kept {
+    /// Adds the listings of the notes of `site` the parse cache did not hold.
+    pub fn complete(&mut self, site: &Site) {
+        let missing: Vec<(String, Vec<Listing>)> = site
+            .pages
+            .par_iter()
+            .filter_map(|page| {
+                let note = page.note.as_ref()?;
+                let known = self.listings.get(&note.rel_path);
+                if known.is_some_and(|l| l.len() == note.blocks.len()) {
+                    return None;
+                }
+                Some((note.rel_path.clone(), super::sig::listings(note, &page.anchors)))
+            })
+            .collect();
+        self.listings.extend(missing);
+    }
 }
 
 /// Writes the parse cache of `site` into `dir`: the buckets whose notes
 /// differ from those read, then the list of keys; removes the files of
-/// buckets left empty. `hashes` are the notes' source hashes, by path.
+/// buckets left empty. `hashes` are the notes' source hashes, by path;
+/// `listings` the notes' listings (taken out of `kept` for the plan).
 pub fn write(
     dir: &Path,
     stamp: u64,
     site: &Site,
     hashes: &std::collections::HashMap<String, u64>,
     kept: &Kept,
+    listings: &HashMap<String, Vec<Listing>>,
 ) -> crate::Result<()> {
     let names = kept.mentions.names;
     let mut buckets: Vec<Vec<RecordRef<'_>>> = (0..BUCKETS).map(|_| Vec::new()).collect();
@@ -240,6 +267,7 @@ pub fn write(
                 diagnostics: kept.warnings.get(&note.rel_path).map_or(&[], Vec::as_slice),
             },
             anchors: &page.anchors,
+            listings: listings.get(&note.rel_path).map_or(&[], Vec::as_slice),
             mentions: kept.mentions.notes.get(&note.rel_path).map(|m| (names, m)),
         });
     }
@@ -312,8 +340,9 @@ pub fn parse_all(
         Parsed { kept: Kept { held: cache.held, ..Kept::default() }, ..Parsed::default() };
     let mut names = None;
     for (note, record) in parsed {
-        if let Some(Record { anchors, mentions, .. }) = record {
+        if let Some(Record { anchors, listings, mentions, .. }) = record {
             out.reused.anchors.insert(note.rel_path.clone(), anchors);
+            out.kept.listings.insert(note.rel_path.clone(), listings);
             if let Some((sig, mentions)) = mentions
                 && *names.get_or_insert(sig) == sig
             {
@@ -376,8 +405,9 @@ mod tests {
             Default::default(),
             std::mem::take(&mut parsed.reused),
         );
-        let kept = Kept { mentions, ..std::mem::take(&mut parsed.kept) };
-        write(dir, stamp, &site, &hashes, &kept).expect("write the cache");
+        let mut kept = Kept { mentions, ..std::mem::take(&mut parsed.kept) };
+        kept.complete(&site);
+        write(dir, stamp, &site, &hashes, &kept, &kept.listings).expect("write the cache");
         (site, Parsed { kept, ..parsed })
     }
 
@@ -396,10 +426,14 @@ mod tests {
             &Listed::default(),
         );
         assert_eq!(again.reused.anchors.len(), sources.len(), "every note from the cache");
+        assert_eq!(again.kept.listings.len(), sources.len(), "with their listings");
         for (note, source) in again.notes.iter().zip(&sources) {
             let fresh = crate::parse::parse_note(source);
             assert_eq!(*note, fresh, "{}", source.rel_path);
-            assert_eq!(again.reused.anchors[&note.rel_path], crate::resolve::note_anchors(&fresh));
+            let anchors = crate::resolve::note_anchors(&fresh);
+            let listings = crate::cache::sig::listings(&fresh, &anchors);
+            assert_eq!(again.kept.listings[&note.rel_path], listings, "{}", source.rel_path);
+            assert_eq!(again.reused.anchors[&note.rel_path], anchors);
         }
         assert_eq!(again.reused.mentions.names, first.kept.mentions.names);
         assert_eq!(again.reused.mentions.notes, first.kept.mentions.notes);

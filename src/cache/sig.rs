@@ -1,7 +1,8 @@
 //! CACHE, what changed: signatures (64-bit hashes) of everything a rendered
 //! file depends on, so that `serve` renders again only the files whose
-//! inputs changed (`build` uses the coarser per-note signatures of
-//! [`mod@crate::build`], and the hashing pieces here).
+//! inputs changed (`build` uses the signatures of [`mod@crate::build`],
+//! made from the blocks' [`Listing`]s kept in the parse cache, and the
+//! hashing pieces here).
 //!
 //! A page's HTML depends on its own note and the links in it, on the pages it
 //! names (their names, slugs, publishing), on the blocks of other notes it
@@ -16,7 +17,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::load::LogseqConfig;
 use crate::parse::inline::{self, Inline};
 use crate::parse::{BodyNode, Note, refs};
-use crate::resolve::{Page, PageId, Site};
+use crate::resolve::{Anchors, Page, PageId, Site};
 
 use super::first_u64;
 
@@ -64,7 +65,7 @@ pub struct NoteMeta {
 }
 
 /// Hashes of one block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BlockSig {
     /// The block's own content (not its position in the file).
     pub own: u64,
@@ -90,16 +91,18 @@ impl NoteSigs {
     }
 }
 
-fn block_sigs(note: &Note) -> Vec<BlockSig> {
+/// The signatures of every block of `note`, in block order: each block's
+/// content (not where it sits in the file: a block moved down by an edit
+/// above it keeps its signature), and with all its descendants.
+pub fn block_sigs(note: &Note) -> Vec<BlockSig> {
+    let mut bytes = Vec::new();
     let own: Vec<u64> = note
         .blocks
         .iter()
         .map(|block| {
-            let mut b = block.clone();
-            b.line = 0;
-            b.set_parent(None);
-            b.children = Box::default();
-            Fp::new("block").str(&format!("{b:?}")).finish()
+            bytes.clear();
+            block.content_bytes(&mut bytes);
+            first_u64(blake3::hash(&bytes))
         })
         .collect();
     let mut tree = own.clone();
@@ -112,6 +115,37 @@ fn block_sigs(note: &Note) -> Vec<BlockSig> {
         tree[i] = fp.finish();
     }
     own.into_iter().zip(tree).map(|(own, tree)| BlockSig { own, tree }).collect()
+}
+
+/// How a block shows where another page lists it: in linked references
+/// (with its children), in unlinked references and as the title of a block
+/// reference (without them). Both hash the block's content, its anchor
+/// (the link to it) and its breadcrumb (each parent's content and anchor),
+/// so that an edit elsewhere in its note leaves them alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Listing {
+    /// The block without its children.
+    pub own: u64,
+    /// The block with all its descendants.
+    pub tree: u64,
+}
+
+/// The [`Listing`] of every block of `note`, whose anchors are `anchors`.
+pub fn listings(note: &Note, anchors: &Anchors) -> Vec<Listing> {
+    let blocks = block_sigs(note);
+    // Per block: its breadcrumb as its children show it (parents come
+    // before their children in the note's order).
+    let mut crumbs: Vec<u64> = Vec::with_capacity(blocks.len());
+    let mut listings = Vec::with_capacity(blocks.len());
+    for (i, (block, sig)) in note.blocks.iter().zip(&blocks).enumerate() {
+        let anchor = anchors.get(i).unwrap_or("");
+        let above = block.parent().and_then(|p| crumbs.get(p).copied()).unwrap_or(0);
+        let hash = |tag: &str, sig: u64| Fp::new(tag).u64(sig).str(anchor).u64(above).finish();
+        listings
+            .push(Listing { own: hash("listed", sig.own), tree: hash("listed-tree", sig.tree) });
+        crumbs.push(hash("crumb", sig.own));
+    }
+    listings
 }
 
 fn markdown_texts<'a>(body: &'a [BodyNode], out: &mut Vec<&'a str>) {
@@ -312,8 +346,8 @@ impl<'a> Sigs<'a> {
         }
         for name in note.blocks.iter().flat_map(|b| b.page_refs.iter().chain(&b.tags)) {
             fp.str(name);
-            match site.lookup(name).and_then(|p| site.by_identity.get(&p.identity)) {
-                Some(&target) => fp.u64(self.t[target]),
+            match site.lookup_id(name) {
+                Some(target) => fp.u64(self.t[target]),
                 None => fp.u64(0),
             };
         }
@@ -364,8 +398,8 @@ impl<'a> Sigs<'a> {
             note.blocks.get(loc.block()).into_iter().flat_map(|b| b.page_refs.iter().chain(&b.tags))
         {
             fp.str(name);
-            match site.lookup(name).and_then(|p| site.by_identity.get(&p.identity)) {
-                Some(&target) => fp.u64(self.t[target]),
+            match site.lookup_id(name) {
+                Some(target) => fp.u64(self.t[target]),
                 None => fp.u64(0),
             };
         }
@@ -435,8 +469,8 @@ impl<'a> Sigs<'a> {
         while let Some(i) = shown.pop() {
             let Some(b) = note.blocks.get(i) else { continue };
             for name in b.page_refs.iter().chain(&b.tags) {
-                match self.site.lookup(name).and_then(|p| self.site.by_identity.get(&p.identity)) {
-                    Some(&target) => fp.u64(self.t[target]),
+                match self.site.lookup_id(name) {
+                    Some(target) => fp.u64(self.t[target]),
                     None => fp.u64(0),
                 };
             }
@@ -553,5 +587,50 @@ impl<'a> Sigs<'a> {
             }
         }
         fp.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::SourceFile;
+
+    fn listings_of(text: &str) -> Vec<Listing> {
+        let source = SourceFile {
+            rel_path: "pages/A.md".into(),
+            name: "A".into(),
+            journal: None,
+            text: text.into(),
+        };
+        let note = crate::parse::parse_note(&source);
+        listings(&note, &crate::resolve::note_anchors(&note))
+    }
+
+    const NOTE: &str = "- parent\n\t- child [[B]]\n\t\t- grandchild\n- sibling\n";
+
+    #[test]
+    fn a_listing_changes_with_what_the_list_shows_and_nothing_else() {
+        let before = listings_of(NOTE);
+        assert_eq!(before.len(), 4);
+        assert_ne!(before[1].own, before[1].tree, "the two kinds are told apart");
+
+        // An edit elsewhere, and blocks moved down by a block above them.
+        let sibling = listings_of(&NOTE.replace("sibling", "sibling, edited"));
+        assert_eq!(sibling[..3], before[..3]);
+        assert_ne!(sibling[3], before[3]);
+        let moved = listings_of(&format!("- first\n{NOTE}"));
+        assert_eq!(moved[1..], before[..], "where a block sits is not part of it");
+
+        // A grandchild shows under its ancestors in linked references only.
+        let grandchild = listings_of(&NOTE.replace("grandchild", "grandchild, edited"));
+        assert_eq!((grandchild[1].own, grandchild[0].own), (before[1].own, before[0].own));
+        assert_ne!(grandchild[1].tree, before[1].tree);
+        assert_ne!(grandchild[0].tree, before[0].tree);
+
+        // A parent shows in its children's breadcrumbs.
+        let parent = listings_of(&NOTE.replace("- parent", "- parent, edited"));
+        assert_ne!(parent[1].own, before[1].own);
+        assert_ne!(parent[2].own, before[2].own);
+        assert_eq!(parent[3], before[3]);
     }
 }

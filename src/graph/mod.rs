@@ -185,14 +185,17 @@ fn link_strength(count: u32) -> f64 {
 }
 
 fn count_edges(links: &[(usize, usize)], new_index: &[u32]) -> Vec<Edge> {
-    let mut counts: BTreeMap<(u32, u32), u32> = BTreeMap::new();
-    for &(a, b) in links {
-        let (Some(&a), Some(&b)) = (new_index.get(a), new_index.get(b)) else { continue };
-        if a != b {
-            *counts.entry((a.min(b), a.max(b))).or_default() += 1;
-        }
-    }
-    counts.into_iter().map(|((a, b), count)| Edge { a, b, count }).collect()
+    let mut pairs: Vec<(u32, u32)> = links
+        .iter()
+        .filter_map(|&(a, b)| Some((*new_index.get(a)?, *new_index.get(b)?)))
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| (a.min(b), a.max(b)))
+        .collect();
+    pairs.par_sort_unstable();
+    pairs
+        .chunk_by(|x, y| x == y)
+        .map(|same| Edge { a: same[0].0, b: same[0].1, count: same.len() as u32 })
+        .collect()
 }
 
 fn adjacency(n: usize, edges: &[Edge]) -> Vec<Vec<(u32, u32)>> {
@@ -253,8 +256,7 @@ fn out_links(site: &Site, id: PageId) -> Vec<PageId> {
             note.blocks.iter().flat_map(|b| &b.page_refs).map(String::as_str).collect();
         names.sort_unstable();
         for same in names.chunk_by(|a, b| a == b) {
-            let Some(target) = site.lookup(same[0]) else { continue };
-            if let Some(&target) = site.by_identity.get(&target.identity) {
+            if let Some(target) = site.lookup_id(same[0]) {
                 out.extend(std::iter::repeat_n(target, same.len()));
             }
         }

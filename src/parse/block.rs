@@ -180,6 +180,31 @@ impl Block {
         }
     }
 
+    /// Appends to `out` every field of the block but where it sits in its
+    /// file (its line, parent and children), encoded: two blocks that render
+    /// alike wherever they stand give the same bytes. What a block's
+    /// signature is hashed from.
+    pub fn content_bytes(&self, out: &mut Vec<u8>) {
+        let content = (
+            self.depth,
+            self.pre_block,
+            self.heading,
+            &self.properties,
+            self.collapsed,
+            self.numbered,
+            self.title,
+            &self.body,
+            &self.page_refs,
+            &self.text,
+            self.text_is_body,
+            &self.tags,
+            &self.extras,
+        );
+        // Encoding into a `Vec` cannot fail: its only errors are about
+        // fixed-size buffers.
+        let _ = postcard::to_io(&content, out);
+    }
+
     /// Whether the block's source (title, Markdown, property values, the
     /// arguments of org blocks) contains `needle`; code is not looked at.
     pub fn source_contains(&self, needle: &str) -> bool {

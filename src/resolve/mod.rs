@@ -750,12 +750,23 @@ fn compute_backlinks(pages: &mut [Page], by_identity: &HashMap<String, PageId>) 
 impl Site {
     /// The published page a name or alias resolves to.
     pub fn lookup(&self, name: &str) -> Option<&Page> {
+        self.lookup_id(name).map(|id| &self.pages[id])
+    }
+
+    /// The id of the published page a name or alias resolves to.
+    pub fn lookup_id(&self, name: &str) -> Option<PageId> {
+        thread_local! {
+            static FOLDED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
         let id = match journal_of(name, &self.logseq) {
-            Some(date) => identity(&journal_date::format(date, &self.logseq.journal_title_format)),
-            None => identity(name),
+            Some(date) => {
+                let title = journal_date::format(date, &self.logseq.journal_title_format);
+                *self.by_identity.get(&identity(&title))?
+            }
+            None => FOLDED
+                .with_borrow_mut(|buf| self.by_identity.get(identity_in(name, buf)).copied())?,
         };
-        let page = &self.pages[*self.by_identity.get(&id)?];
-        page.published.then_some(page)
+        self.pages[id].published.then_some(id)
     }
 
     /// The page holding a block UUID, and the block's index, when published.
