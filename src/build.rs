@@ -201,9 +201,9 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     })
 }
 
-/// Whether the previous build's page entry has this signature.
-fn fresh(entry: Option<&PageEntry>, sig: u64) -> bool {
-    entry.is_some_and(|e| e.sig == sig)
+/// Whether the previous build's page entry has this signature and local map.
+fn fresh(entry: Option<&PageEntry>, sig: u64, local: u64) -> bool {
+    entry.is_some_and(|e| e.sig == sig && e.local == local)
 }
 
 /// What must be rendered, from the signatures of everything.
@@ -253,9 +253,9 @@ impl Plan {
         let sources = Sources::new(site, hashes, listings, nonce);
         step.done("sources");
         let common = Fp::new("common").u64(base).u64(all_pages.finish()).finish();
-        // The local maps: unchanged with the graph; when it changed, each
-        // page's map is compared with the one it had (unknown after a cold
-        // build: then every page renders).
+        // The local maps, compared apart from the signature: unchanged with
+        // the graph; when it changed, each page's map is made and compared
+        // with the hash of the one it was rendered with.
         let same_graph = previous.graph == graph_sig && !previous.pages.is_empty();
         let pages: Vec<(PageId, String, u64, u64)> = ids
             .par_iter()
@@ -267,7 +267,7 @@ impl Plan {
                     _ => cache::bytes_sig(shared.graph.local_svg(id).as_bytes()),
                 };
                 let mut fp = Fp::new("page");
-                fp.u64(common).u64(local).u64(sources.page(id));
+                fp.u64(common).u64(sources.page(id));
                 let (prev, next) = shared.neighbours(id);
                 fp.u64(prev.map_or(0, |p| t[p])).u64(next.map_or(0, |n| t[n]));
                 (id, path, fp.finish(), local)
@@ -305,7 +305,7 @@ impl Plan {
         // many pages render (the output is the same either way).
         let stale: std::collections::HashSet<PageId> = pages
             .iter()
-            .filter(|(_, path, sig, _)| !fresh(previous.pages.get(path), *sig))
+            .filter(|(_, path, sig, local)| !fresh(previous.pages.get(path), *sig, *local))
             .map(|(id, ..)| *id)
             .collect();
         let mut shared = shared;
@@ -541,8 +541,8 @@ fn render_and_write(
     let intact: Vec<bool> = plan
         .pages
         .par_iter()
-        .map(|(_, path, sig, _)| {
-            fresh(previous.pages.get(path), *sig) && previous.intact(staging.out, path)
+        .map(|(_, path, sig, local)| {
+            fresh(previous.pages.get(path), *sig, *local) && previous.intact(staging.out, path)
         })
         .collect();
     for ((id, path, sig, local), intact) in plan.pages.iter().zip(intact) {
@@ -569,11 +569,12 @@ fn render_and_write(
     let render_pages = || -> Result<Vec<(String, PageEntry)>> {
         let rendered = to_render
             .par_iter()
-            .map(|(id, path, sig, local)| {
-                let (file, found) = render::render_page(site, theme, &plan.shared, *id, None)?;
-                stage(file)?;
+            .map(|(id, path, sig, _)| {
+                let page = render::render_page(site, theme, &plan.shared, *id, None)?;
+                stage(page.file)?;
                 progress.tick();
-                Ok((path.clone(), PageEntry { sig: *sig, local: *local, diagnostics: found }))
+                let (local, diagnostics) = (page.local_graph, page.diagnostics);
+                Ok((path.clone(), PageEntry { sig: *sig, local, diagnostics }))
             })
             .collect::<Result<_>>();
         progress.finish();

@@ -153,6 +153,8 @@ fn one_edit_renders_only_what_shows_it() {
         })
         .collect();
     files.push(("pages/Lonely.md".into(), "- nobody links here\n".into()));
+    // Page 30 is the most linked page, first in the sidebar (shown on every page).
+    files[5].1.push_str("- and [[Page 30]]\n");
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let graph = Graph::new(&refs);
     let first = graph.check("first build");
@@ -166,6 +168,13 @@ fn one_edit_renders_only_what_shows_it() {
         second.write.written,
         first.write.written
     );
+    assert_eq!(second.rendered, 1);
+    // A new link changes the graph: the pages whose local maps show it
+    // render again, not every page (a cold build keeps each page's map too);
+    // Page 30 stays first in the sidebar.
+    graph.edit("pages/Page 20.md", "- page 20 links [[Page 21]] and [[Page 30]]\n");
+    let linked = graph.check("a link between two pages is added");
+    assert!(linked.rendered > 2 && linked.rendered < 20, "{} rendered", linked.rendered);
 }
 
 #[test]

@@ -146,6 +146,18 @@ fn base_context(site: &Site, nav: &NavContext) -> tera::Context {
     ctx
 }
 
+/// A page rendered with `page.html`.
+#[derive(Debug)]
+pub struct RenderedPage {
+    /// Its file.
+    pub file: OutputFile,
+    /// The warnings found while rendering it.
+    pub diagnostics: Vec<Diagnostic>,
+    /// A hash of its local map (a later build compares it when the graph
+    /// changed, to tell whether the page must render again).
+    pub local_graph: u64,
+}
+
 /// Renders one page with `page.html`, at its own path or at `path`.
 pub fn render_page(
     site: &Site,
@@ -153,8 +165,9 @@ pub fn render_page(
     shared: &Shared,
     id: usize,
     path: Option<&str>,
-) -> Result<(OutputFile, Vec<Diagnostic>)> {
+) -> Result<RenderedPage> {
     let (mut context, diagnostics) = page::page_context(site, id, &shared.blocks, &shared.graph);
+    let local_graph = crate::cache::bytes_sig(context.local_graph.as_bytes());
     let (prev, next) = shared.neighbours(id);
     context.prev = prev.map(|j| link(site, j));
     context.next = next.map(|j| link(site, j));
@@ -167,21 +180,25 @@ pub fn render_page(
     // holds megabytes of them, on every thread at once).
     drop(context);
     let html = theme.render("page.html", &ctx)?;
-    Ok((OutputFile { path, bytes: html.into_bytes() }, diagnostics))
+    Ok(RenderedPage {
+        file: OutputFile { path, bytes: html.into_bytes() },
+        diagnostics,
+        local_graph,
+    })
 }
 
 /// Renders every page, the home page, the index pages, the 404 page and the theme's static files.
 pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<Diagnostic>)> {
     let shared = Shared::for_whole_site(site);
     let ids: Vec<usize> = site.published().map(|(id, _)| id).collect();
-    let rendered: Vec<Result<(OutputFile, Vec<Diagnostic>)>> =
+    let rendered: Vec<Result<RenderedPage>> =
         ids.into_par_iter().map(|id| render_page(site, theme, &shared, id, None)).collect();
     let mut files = Vec::with_capacity(rendered.len() + 8);
     let mut diagnostics = Vec::new();
     for result in rendered {
-        let (file, found) = result?;
-        files.push(file);
-        diagnostics.extend(found);
+        let page = result?;
+        files.push(page.file);
+        diagnostics.extend(page.diagnostics);
     }
     files.push(render_home(site, theme, &shared)?);
     diagnostics.extend(home_page_warnings(site));
@@ -325,7 +342,7 @@ fn site_index(site: &Site, page: &crate::resolve::Page) -> usize {
 /// The home page: the chosen page (`home_page`, `:default-home`), or the generated overview.
 pub fn render_home(site: &Site, theme: &Theme, shared: &Shared) -> Result<OutputFile> {
     if let Some(id) = home_page(site) {
-        return Ok(render_page(site, theme, shared, id, Some("index.html"))?.0);
+        return Ok(render_page(site, theme, shared, id, Some("index.html"))?.file);
     }
     let mut ctx = shared.base.clone();
     ctx.insert("journals", &indexes::journals(site, &shared.journals, 5));

@@ -938,7 +938,10 @@ impl Engine {
         let theme = &self.theme;
         let rendered: Vec<(OutputFile, Vec<Diagnostic>)> = to_render
             .par_iter()
-            .map(|&id| pages::render_page(site, theme, &shared, id, None))
+            .map(|&id| {
+                let page = pages::render_page(site, theme, &shared, id, None)?;
+                Ok((page.file, page.diagnostics))
+            })
             .collect::<Result<_>>()?;
         let indexes = if index_sig != self.index_sig {
             let mut files = vec![pages::render_home(site, theme, &shared)?];

@@ -55,7 +55,7 @@ pub fn self_check(site: &Site, theme: &Theme, full: &[OutputFile]) -> Result<(),
     let rendered = (|| -> Result<()> {
         mine.push(crate::graph::render_page(&shared.graph, theme, &shared.base)?);
         for &id in &sample {
-            mine.push(render_page(site, theme, &shared, id, None)?.0);
+            mine.push(render_page(site, theme, &shared, id, None)?.file);
         }
         mine.push(render_home(site, theme, &shared)?);
         mine.extend(render_indexes(site, theme, &shared)?);
