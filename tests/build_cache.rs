@@ -274,3 +274,21 @@ fn a_page_renders_again_only_when_a_block_it_lists_changes() {
     graph.edit("pages/Mentions.md", "- talks about the Hub, edited\n- more text, edited\n");
     assert_eq!(rendered("an unlinked reference changes"), 2, "Mentions and Hub");
 }
+
+#[test]
+fn the_same_folders_named_another_way_render_nothing_again() {
+    let graph = sample();
+    graph.check("first build");
+    // `graph/../graph`, as a relative path and an absolute one differ.
+    let mut config = graph.config("inc");
+    let root = graph.dir.path();
+    config.notes_dir = root.join("graph").join("..").join("graph");
+    config.themes_dir = root.join("graph").join("..").join("themes");
+    let again = build(&config, &BuildOptions::default()).expect("build");
+    assert_eq!((again.write.written, again.rendered), (0, 0), "nothing changed");
+    graph.edit("pages/K8s___Lab.md", "- child page of K8s, edited\n");
+    let edited = build(&config, &BuildOptions::default()).expect("build");
+    // The page, K8s (which lists it as an unlinked reference) and Queries
+    // (a query may show anything: it renders on every build).
+    assert_eq!(edited.rendered, 3, "{} of {} pages rendered", edited.rendered, edited.pages);
+}

@@ -255,7 +255,7 @@ pub fn inputs(
 ) -> u64 {
     let mut fp = Fp::new("inputs");
     fp.u64(binary_sig()).str(env!("CARGO_PKG_VERSION"));
-    fp.str(&format!("{config:?}")).u64(template_sig(config));
+    fp.str(&settings(config)).u64(template_sig(config));
     for (path, bytes) in theme.static_files() {
         fp.str(path).u64(bytes_sig(bytes));
     }
@@ -279,17 +279,29 @@ pub fn template_sig(config: &SiteConfig) -> u64 {
     let mut fp = Fp::new("templates");
     let walker = walkdir::WalkDir::new(&dir).follow_links(true).sort_by_file_name();
     for entry in walker.into_iter().filter_map(|e| e.ok()).filter(|e| e.file_type().is_file()) {
-        fp.str(&entry.path().display().to_string());
+        let path = entry.path();
+        fp.str(&path.strip_prefix(&dir).unwrap_or(path).display().to_string());
         fp.u64(std::fs::read(entry.path()).map_or(0, |b| bytes_sig(&b)));
     }
     fp.finish()
+}
+
+/// The configuration but for where its folders are: a site built from a
+/// folder named another way (relative or absolute, through a link) is the
+/// same site. What is in the folders is hashed where it is read.
+fn settings(config: &SiteConfig) -> String {
+    let mut config = config.clone();
+    for folder in [&mut config.notes_dir, &mut config.output_dir, &mut config.themes_dir] {
+        *folder = std::path::PathBuf::new();
+    }
+    format!("{config:?}")
 }
 
 /// What every page shows besides its own content: the configuration, the
 /// Logseq configuration, the sidebar, the custom CSS and the templates.
 pub fn base_sig(config: &SiteConfig, site: &Site, shared: &Shared, template_sig: u64) -> u64 {
     Fp::new("base")
-        .str(&format!("{config:?}"))
+        .str(&settings(config))
         .str(&format!("{:?}", site.logseq))
         .str(&shared.nav_json)
         .u64(u64::from(site.custom_css.is_some()))
