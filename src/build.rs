@@ -264,7 +264,7 @@ impl Plan {
                 let local = match previous.pages.get(&path) {
                     Some(entry) if same_graph => entry.local,
                     _ if previous.pages.is_empty() => 0,
-                    _ => cache::bytes_sig(shared.graph.local_svg(id).as_bytes()),
+                    _ => shared.graph.local_sig(id),
                 };
                 let mut fp = Fp::new("page");
                 fp.u64(common).u64(sources.page(id));

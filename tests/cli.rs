@@ -238,3 +238,39 @@ fn an_unwritable_cache_is_a_warning_not_a_failure() {
     assert!(stderr.contains("the build cache could not be written"), "{stderr}");
     assert!(dir.path().join("public/hello.html").is_file());
 }
+
+#[test]
+fn another_blockpress_binary_renders_every_page_again() {
+    // The same program with one more byte: another binary to the build
+    // cache, which must not trust pages rendered by the first.
+    let dir = graph_of_one_page("- hello [[World]]");
+    let original = assert_cmd::cargo::cargo_bin("blockpress");
+    let other = dir.path().join("blockpress-other");
+    let mut bytes = std::fs::read(&original).expect("read the binary");
+    bytes.push(0);
+    std::fs::write(&other, bytes).expect("write the copy");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let rendered = |program: &std::path::Path, note: &str| -> String {
+        std::fs::write(dir.path().join("pages/Hello.md"), note).expect("edit");
+        let out = std::process::Command::new(program)
+            .env("BLOCKPRESS_CACHE_DIR", dir.path().join("cache"))
+            .args(["build", "--verbose"])
+            .arg(dir.path())
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let line = stdout.lines().find(|l| l.contains("pages rendered again"));
+        line.unwrap_or_default().trim().to_string()
+    };
+    let all = "2 of 2 pages rendered again";
+    assert_eq!(rendered(&original, "- hello [[World]]\n- more\n"), all);
+    // World lists the first block only.
+    let one = rendered(&original, "- hello [[World]]\n- more, edited\n");
+    assert_eq!(one, "1 of 2 pages rendered again");
+    assert_eq!(rendered(&other, "- hello [[World]]\n- more, edited again\n"), all);
+}

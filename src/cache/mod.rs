@@ -298,9 +298,11 @@ fn settings(config: &SiteConfig) -> String {
 }
 
 /// What every page shows besides its own content: the configuration, the
-/// Logseq configuration, the sidebar, the custom CSS and the templates.
+/// Logseq configuration, the sidebar, the custom CSS and the templates; and
+/// the blockpress binary, which renders them (and holds the default theme).
 pub fn base_sig(config: &SiteConfig, site: &Site, shared: &Shared, template_sig: u64) -> u64 {
     Fp::new("base")
+        .u64(binary_sig())
         .str(&settings(config))
         .str(&format!("{:?}", site.logseq))
         .str(&shared.nav_json)

@@ -431,16 +431,20 @@ fn local_radius(graph: &SiteGraph, node: u32, i: usize) -> f64 {
 
 /// The local map around `centre`; empty when it has no neighbours.
 pub fn local_map(graph: &SiteGraph, centre: u32) -> String {
-    let hood = local::neighbourhood(graph, centre);
+    local_map_of(graph, &local::neighbourhood(graph, centre))
+}
+
+/// The local map of a neighbourhood (see [`local_map`]).
+pub fn local_map_of(graph: &SiteGraph, hood: &local::Neighbourhood) -> String {
     if hood.nodes.len() < 2 {
         return String::new();
     }
     let mut pts: Vec<Point> =
-        local::radial_layout(&hood).into_iter().map(|p| [p[0] * RING, p[1] * RING]).collect();
+        local::radial_layout(hood).into_iter().map(|p| [p[0] * RING, p[1] * RING]).collect();
     let radius: Vec<f64> =
         hood.nodes.iter().enumerate().map(|(i, &n)| local_radius(graph, n, i)).collect();
     let node = |i: usize| &graph.nodes[hood.nodes[i] as usize];
-    let mut labels = local_labels(graph, &hood, &pts, &radius);
+    let mut labels = local_labels(graph, hood, &pts, &radius);
     let frame = into_frame(&mut pts, &radius, labels.iter_mut().flatten().collect(), 6.0);
     // Whole pixels are precise enough at this size.
     for p in &mut pts {
@@ -451,7 +455,7 @@ pub fn local_map(graph: &SiteGraph, centre: u32) -> String {
     }
     let mut out = String::new();
     open_svg(&mut out, "graph-local", frame, &format!("Pages around {}", node(0).name));
-    let (near, far) = local_edges(&hood);
+    let (near, far) = local_edges(hood);
     let segments = |edges: &[(usize, usize)]| -> Vec<(Point, Point)> {
         edges.iter().map(|&(a, b)| (pts[a], pts[b])).collect()
     };

@@ -167,7 +167,7 @@ pub fn render_page(
     path: Option<&str>,
 ) -> Result<RenderedPage> {
     let (mut context, diagnostics) = page::page_context(site, id, &shared.blocks, &shared.graph);
-    let local_graph = crate::cache::bytes_sig(context.local_graph.as_bytes());
+    let local_graph = context.local_graph_sig;
     let (prev, next) = shared.neighbours(id);
     context.prev = prev.map(|j| link(site, j));
     context.next = next.map(|j| link(site, j));

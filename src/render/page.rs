@@ -286,6 +286,9 @@ pub struct PageContext {
     pub hierarchy: String,
     /// The page's neighbourhood as an SVG map (empty when it has no links).
     pub local_graph: String,
+    /// A hash of what the map is drawn from (see [`crate::graph::SiteGraph::local_map`]).
+    #[serde(skip)]
+    pub local_graph_sig: u64,
     /// Number of blocks referring to this page.
     pub reference_count: usize,
     /// Table of contents: the page's heading blocks (empty when there are too few).
@@ -332,6 +335,7 @@ pub fn page_context(
     let shown = |locs, with_children, limit| Shown { locs, with_children, limit };
     let linked = reference_groups(site, shown(&page.backlinks, true, MAX_SHOWN_REFERENCES), cache);
     let unlinked = reference_groups(site, shown(&page.unlinked, false, MAX_SHOWN_UNLINKED), cache);
+    let (local_graph, local_graph_sig) = graph.local_map(id);
     let context = PageContext {
         title: page.name.clone(),
         url: page.file_name(),
@@ -348,7 +352,8 @@ pub fn page_context(
         unlinked_more: unlinked.more,
         tagged: page.tagged.iter().filter_map(|&t| link_to(site, t)).collect(),
         hierarchy: super::embed::descendants_html(&site.pages, id),
-        local_graph: graph.local_svg(id),
+        local_graph,
+        local_graph_sig,
         reference_count: page.backlinks.len(),
         unlinked_count: page.unlinked.len(),
         toc: table_of_contents(site, page),
