@@ -197,7 +197,9 @@ impl SiteGraph {
     }
 
     fn hood_sig(&self, hood: &local::Neighbourhood) -> u64 {
-        // Every field of the nodes shown, in order, then the rings and edges.
+        // The rings and edges, then what the map shows of each node: its
+        // name, file, size (capped: a hub's count of references can change
+        // without its size), colour and kind.
         let mut hasher = blake3::Hasher::new();
         let mut number = |n: usize| {
             hasher.update(&(n as u64).to_le_bytes());
@@ -207,18 +209,17 @@ impl SiteGraph {
         hood.parents.iter().for_each(|&p| number(p));
         number(usize::MAX);
         hood.edges.iter().for_each(|&(a, b)| number(a * hood.nodes.len() + b));
-        for &n in &hood.nodes {
+        for (i, &n) in hood.nodes.iter().enumerate() {
             let node = &self.nodes[n as usize];
-            let flags = usize::from(node.journal) | usize::from(node.missing) << 1;
-            let colour = node.colour.map_or(0, |c| usize::from(c) + 1);
-            let group = node.group.as_deref();
-            for text in [node.key.as_str(), &node.name, &node.url, group.unwrap_or("\u{0}")] {
+            let flags = u64::from(node.journal) | u64::from(node.missing) << 1;
+            let colour = node.colour.map_or(0, |c| u64::from(c) + 1);
+            let size = svg::local_radius(self, n, i).to_bits();
+            for text in [&node.name, &node.url] {
                 hasher.update(&(text.len() as u64).to_le_bytes()).update(text.as_bytes());
             }
-            let numbers = [node.refs, flags, colour, usize::from(group.is_some())];
-            numbers.iter().for_each(|&v| {
-                hasher.update(&(v as u64).to_le_bytes());
-            });
+            for v in [size, flags, colour] {
+                hasher.update(&v.to_le_bytes());
+            }
         }
         let hash = hasher.finalize();
         let mut first = [0u8; 8];
@@ -431,6 +432,18 @@ mod tests {
             changed += usize::from(sig_before != sig_after);
         }
         assert!(changed > 1 && changed < 30, "{changed} maps changed");
+
+        // A hub's nodes are drawn at the largest size: one more reference
+        // to it changes no map.
+        let hub = |refs: usize| {
+            let mut nodes = after.nodes.clone();
+            nodes[0].refs = refs;
+            SiteGraph::new(nodes, &links)
+        };
+        let (big, bigger) = (hub(1_000), hub(1_001));
+        for n in 0..60 {
+            assert_eq!(big.node_map(n), bigger.node_map(n), "node {n}");
+        }
     }
 
     #[test]

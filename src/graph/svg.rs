@@ -421,7 +421,7 @@ fn thin_edges(graph: &SiteGraph) -> Vec<usize> {
 const RING: f64 = 80.0;
 
 /// Radius of node `i` of a local map (the page itself is node 0).
-fn local_radius(graph: &SiteGraph, node: u32, i: usize) -> f64 {
+pub(crate) fn local_radius(graph: &SiteGraph, node: u32, i: usize) -> f64 {
     if i == 0 {
         10.0
     } else {
