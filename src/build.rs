@@ -104,7 +104,9 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     let ((written, mut plan), early) = times.time("plan", || {
         // The site graph first, on both cores: of the plan's steps, it takes
         // the most memory while it is made, which the search index would add to.
+        let mut step = crate::Steps::new("plan");
         let shared = Shared::new(&site);
+        step.done("shared parts (graph, navigation)");
         rayon::join(
             || {
                 rayon::join(
