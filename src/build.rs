@@ -328,8 +328,6 @@ struct Sources<'a> {
     site: &'a Site,
     /// Per page: its note's content hash (with the nonce for a dynamic note).
     own: Vec<u64>,
-    /// Per page: the changing nonce for a dynamic note, else 0.
-    nonce: Vec<u64>,
     /// Per page: how its note's blocks show in reference lists (empty when unknown).
     listings: Vec<&'a [Listing]>,
     /// Per page: what its note pulls in from other notes (see [`Sources::pulled`]).
@@ -392,7 +390,7 @@ impl<'a> Sources<'a> {
                 }
             })
             .collect();
-        let mut sources = Sources { site, own, nonce, listings, pulled: Vec::new() };
+        let mut sources = Sources { site, own, listings, pulled: Vec::new() };
         // What each note pulls in: the nonce of a dynamic note, the pages it
         // embeds (and they embed) in full, the blocks whose titles it and
         // they show.
@@ -409,7 +407,7 @@ impl<'a> Sources<'a> {
                     }
                 }
                 let mut fp = Fp::new("pulled");
-                fp.u64(sources.nonce[page]);
+                fp.u64(nonce[page]);
                 for p in embedded {
                     fp.u64(p as u64).u64(sources.own[p]);
                 }

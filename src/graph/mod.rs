@@ -221,10 +221,7 @@ impl SiteGraph {
                 hasher.update(&v.to_le_bytes());
             }
         }
-        let hash = hasher.finalize();
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&hash.as_bytes()[..8]);
-        u64::from_le_bytes(first)
+        crate::cache::first_u64(hasher.finalize())
     }
 }
 

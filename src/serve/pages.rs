@@ -26,20 +26,12 @@ pub fn render_graph_page(theme: &Theme, shared: &Shared) -> Result<OutputFile> {
     crate::graph::render_page(&shared.graph, theme, &shared.base)
 }
 
-/// A hash of every published page's local graph (the small map on each page),
-/// by identity; `graph` is the site's graph.
+/// A hash of every published page's local graph (the small map on each page;
+/// see [`SiteGraph::local_sig`]), by identity; `graph` is the site's graph.
 pub fn local_graphs(site: &Site, graph: &SiteGraph) -> std::collections::HashMap<String, u64> {
     use rayon::prelude::*;
     let ids: Vec<PageId> = site.published().map(|(id, _)| id).collect();
-    ids.par_iter()
-        .map(|&id| {
-            let svg = graph.local_svg(id);
-            (
-                site.pages[id].identity.clone(),
-                super::sources::first_u64(blake3::hash(svg.as_bytes())),
-            )
-        })
-        .collect()
+    ids.par_iter().map(|&id| (site.pages[id].identity.clone(), graph.local_sig(id))).collect()
 }
 
 /// Whether this mirror renders what `render_site` rendered (`full`): the same
