@@ -511,38 +511,67 @@ fn mark_published(pages: &mut [Page], config: &SiteConfig, logseq: &LogseqConfig
     }
     // A page without a file is published only when a published page refers to it
     // (or it is a namespace ancestor of one): a private page's links stay private.
-    let referenced: std::collections::HashSet<String> = pages
+    let missing: HashMap<String, usize> = (pages.iter().enumerate())
+        .filter(|(_, p)| p.note.is_none())
+        .map(|(i, p)| (p.identity.clone(), i))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let referenced: Vec<bool> = pages
         .par_iter()
         .filter(|p| p.published)
         .filter_map(|page| Some((page, page.note.as_ref()?)))
-        .fold(std::collections::HashSet::new, |mut referenced, (page, note)| {
-            add_with_ancestors(&mut referenced, &page.name);
-            for name in note.blocks.iter().flat_map(|b| &b.page_refs) {
-                match journal_of(name, logseq) {
-                    Some(date) => add_with_ancestors(
-                        &mut referenced,
-                        &journal_date::format(date, &logseq.journal_title_format),
-                    ),
-                    None => add_with_ancestors(&mut referenced, name),
+        .fold(
+            || (vec![false; pages.len()], String::new()),
+            |(mut referenced, mut buf), (page, note)| {
+                let mut mark =
+                    |name: &str| mark_with_ancestors(&missing, &mut referenced, &mut buf, name);
+                mark(&page.name);
+                for name in note.blocks.iter().flat_map(|b| &b.page_refs) {
+                    match journal_of(name, logseq) {
+                        Some(date) => {
+                            mark(&journal_date::format(date, &logseq.journal_title_format))
+                        }
+                        None => mark(name),
+                    }
                 }
-            }
-            referenced
-        })
-        .reduce(std::collections::HashSet::new, |mut a, b| {
-            a.extend(b);
-            a
-        });
-    for page in pages.iter_mut().filter(|p| p.note.is_none()) {
-        page.published = referenced.contains(&page.identity);
+                (referenced, buf)
+            },
+        )
+        .map(|(referenced, _)| referenced)
+        .reduce(
+            || vec![false; pages.len()],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(a, b)| *a |= b);
+                a
+            },
+        );
+    for (page, referenced) in pages.iter_mut().zip(referenced) {
+        if page.note.is_none() {
+            page.published = referenced;
+        }
     }
 }
 
-fn add_with_ancestors(set: &mut std::collections::HashSet<String>, name: &str) {
-    set.insert(identity(name));
+/// Marks in `referenced` (by page index) the pages among `missing` (pages
+/// without a file, by identity) that `name` or one of its namespace
+/// ancestors names; `buf` is room for folding names.
+fn mark_with_ancestors(
+    missing: &HashMap<String, usize>,
+    referenced: &mut [bool],
+    buf: &mut String,
+    name: &str,
+) {
+    let mut mark = |name: &str| {
+        if let Some(&i) = missing.get(identity_in(name, buf)) {
+            referenced[i] = true;
+        }
+    };
+    mark(name);
     if is_namespace(name) {
-        let parts: Vec<&str> = name.split('/').collect();
-        for end in 1..parts.len() {
-            set.insert(identity(&parts[..end].join("/")));
+        for (end, _) in name.match_indices('/') {
+            mark(&name[..end]);
         }
     }
 }
