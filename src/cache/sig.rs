@@ -65,7 +65,7 @@ pub struct NoteMeta {
 }
 
 /// Hashes of one block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BlockSig {
     /// The block's own content (not its position in the file).
     pub own: u64,
