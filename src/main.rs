@@ -31,7 +31,7 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// 380 MiB) at the same speed (wall 1.02×, CPU 1.02×, 8 pairs; 10 ms gave
 /// 60 MB less but took 0.2 s more). `MIMALLOC_PURGE_DELAY` still wins.
 #[cfg(target_os = "linux")]
-extern "C" fn commit_arenas_on_demand() {
+extern "C" fn set_allocator_options() {
     // SAFETY: sets two integer options of mimalloc's option table, valid
     // option numbers, before any other thread exists.
     unsafe {
@@ -43,7 +43,7 @@ extern "C" fn commit_arenas_on_demand() {
 #[cfg(target_os = "linux")]
 #[used]
 #[unsafe(link_section = ".init_array.00090")]
-static COMMIT_ARENAS_ON_DEMAND: extern "C" fn() = commit_arenas_on_demand;
+static SET_ALLOCATOR_OPTIONS: extern "C" fn() = set_allocator_options;
 
 fn main() {
     // Warnings of the watcher and the like by default; `RUST_LOG=blockpress=debug`

@@ -291,13 +291,8 @@ impl<'a> Sigs<'a> {
     pub fn embeds_of(&self, page: PageId) -> Vec<PageId> {
         let Some(sigs) = self.note_sigs(page) else { return Vec::new() };
         let site = self.site;
-        let mut pages: Vec<PageId> = sigs
-            .meta
-            .embeds
-            .iter()
-            .filter_map(|name| site.lookup(name))
-            .filter_map(|p| site.by_identity.get(&p.identity).copied())
-            .collect();
+        let mut pages: Vec<PageId> =
+            sigs.meta.embeds.iter().filter_map(|name| site.lookup_id(name)).collect();
         pages.extend(
             sigs.meta.embedded_blocks.iter().filter_map(|u| site.by_uuid.get(u)).map(|l| l.page()),
         );

@@ -268,8 +268,7 @@ pub fn home_page(site: &Site) -> Option<usize> {
     [site.config.home_page.as_str(), site.logseq.default_home.as_deref().unwrap_or("")]
         .into_iter()
         .filter(|name| !name.trim().is_empty())
-        .find_map(|name| site.lookup(name))
-        .and_then(|page| site.by_identity.get(&page.identity).copied())
+        .find_map(|name| site.lookup_id(name))
 }
 
 /// A warning when a configured home page is not a published page.
@@ -309,13 +308,8 @@ fn journal_order(site: &Site) -> Vec<usize> {
 
 /// The sidebar: favorites and the most referenced pages, and recent journals.
 fn nav(site: &Site) -> NavContext {
-    let mut pages: Vec<usize> = site
-        .logseq
-        .favorites
-        .iter()
-        .filter_map(|f| site.lookup(f))
-        .map(|p| site_index(site, p))
-        .collect();
+    let mut pages: Vec<usize> =
+        site.logseq.favorites.iter().filter_map(|f| site.lookup_id(f)).collect();
     let mut ranked: Vec<(usize, usize)> = site
         .published()
         .filter(|(_, p)| p.kind == PageKind::Page)
@@ -333,10 +327,6 @@ fn nav(site: &Site) -> NavContext {
         .map(|id| link(site, id))
         .collect();
     NavContext { pages: pages.into_iter().map(|id| link(site, id)).collect(), journals }
-}
-
-fn site_index(site: &Site, page: &crate::resolve::Page) -> usize {
-    site.by_identity.get(&page.identity).copied().unwrap_or(0)
 }
 
 /// The home page: the chosen page (`home_page`, `:default-home`), or the generated overview.

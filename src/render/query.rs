@@ -279,8 +279,7 @@ struct Matcher<'a> {
 
 impl Matcher<'_> {
     fn page_id(&self, name: &str) -> Option<PageId> {
-        let page = self.site.lookup(name)?;
-        self.site.by_identity.get(&page.identity).copied()
+        self.site.lookup_id(name)
     }
 
     /// Pages a block refers to, through itself and its parents.

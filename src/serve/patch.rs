@@ -139,8 +139,7 @@ fn graph_inputs(site: &Site, page: PageId, note: &Note) -> (Vec<PageId>, Vec<(Pa
         .blocks
         .iter()
         .flat_map(|b| &b.page_refs)
-        .filter_map(|name| site.lookup(name))
-        .filter_map(|p| site.by_identity.get(&p.identity).copied())
+        .filter_map(|name| site.lookup_id(name))
         .collect();
     out.sort_unstable();
     let mut backlinks = backlink_targets(site, page, note);
