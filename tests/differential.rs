@@ -1,6 +1,6 @@
 //! Differential tests: our outline parser against Logseq's own.
 //!
-//! Every `tests/mldoc/corpus/*.md` is parsed twice: by `blockpress::parse` and
+//! Every `tests/mldoc/corpus/*.md` and `*.org` is parsed twice: by `blockpress::parse` and
 //! by `tests/mldoc/outline.js`, which runs Logseq's parser (npm `mldoc` 1.5.7,
 //! what Logseq 0.10 ships) and applies Logseq's graph-parser rules to its AST
 //! (block extent, `with-parent-and-left` nesting, pre-block, first property
@@ -290,7 +290,7 @@ fn corpus_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .map(|entry| entry.expect("directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .filter(|p| p.extension().is_some_and(|e| e == "md" || e == "org"))
         .collect();
     files.sort();
     files
@@ -344,8 +344,9 @@ fn outline_matches_logseq_mldoc() {
     for (path, mut mldoc) in files.iter().zip(oracle) {
         let text = std::fs::read_to_string(path).expect("corpus file is UTF-8");
         let stem = path.file_stem().and_then(|s| s.to_str()).expect("file name").to_string();
+        let file_name = path.file_name().and_then(|s| s.to_str()).expect("file name").to_string();
         let source = SourceFile {
-            rel_path: format!("pages/{stem}.md"),
+            rel_path: format!("pages/{file_name}"),
             name: stem.clone(),
             journal: None,
             text: text.clone(),
@@ -362,7 +363,7 @@ fn outline_matches_logseq_mldoc() {
                 failed += 1;
                 let _ = writeln!(
                     report,
-                    "tests/mldoc/corpus/{stem}.md:\n  our parser panicked: {message}\n"
+                    "tests/mldoc/corpus/{file_name}:\n  our parser panicked: {message}\n"
                 );
                 continue;
             }
@@ -376,7 +377,7 @@ fn outline_matches_logseq_mldoc() {
         let found = diff(&text, &theirs, &ours);
         if !found.is_empty() {
             failed += 1;
-            let _ = writeln!(report, "tests/mldoc/corpus/{stem}.md:\n{found}");
+            let _ = writeln!(report, "tests/mldoc/corpus/{file_name}:\n{found}");
         }
     }
     eprintln!(

@@ -76,11 +76,6 @@ impl Graph {
             match file.kind {
                 FileKind::Asset => assets.push(Asset { path: file.path, rel_path: file.rel_path }),
                 FileKind::Note => note_files.push(file),
-                FileKind::OrgNote => diagnostics.push(Diagnostic::warning(
-                    &file.rel_path,
-                    None,
-                    "Org-mode pages are not supported; this page is skipped",
-                )),
             }
         }
         let read: Vec<_> = note_files.par_iter().map(|file| read_note(file, &logseq)).collect();

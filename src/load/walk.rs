@@ -7,10 +7,8 @@ use walkdir::WalkDir;
 /// What a file found in the graph is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
-    /// A Markdown page or journal.
+    /// A page or journal: Markdown (`.md`, `.markdown`) or Org-mode (`.org`).
     Note,
-    /// An Org-mode page (not rendered; reported).
-    OrgNote,
     /// A file under `assets/`, copied to the output.
     Asset,
 }
@@ -79,10 +77,8 @@ pub fn classify(rel_path: &str) -> Option<FileKind> {
         return Some(FileKind::Asset);
     }
     let lower = rel_path.to_ascii_lowercase();
-    if lower.ends_with(".md") || lower.ends_with(".markdown") {
+    if lower.ends_with(".md") || lower.ends_with(".markdown") || lower.ends_with(".org") {
         Some(FileKind::Note)
-    } else if lower.ends_with(".org") {
-        Some(FileKind::OrgNote)
     } else {
         None
     }
@@ -99,7 +95,7 @@ mod tests {
         assert_eq!(classify("archived/x.MARKDOWN"), Some(FileKind::Note));
         assert_eq!(classify("assets/image_1.png"), Some(FileKind::Asset));
         assert_eq!(classify("assets/notes.md"), Some(FileKind::Asset));
-        assert_eq!(classify("pages/x.org"), Some(FileKind::OrgNote));
+        assert_eq!(classify("pages/x.org"), Some(FileKind::Note));
         assert_eq!(classify("whiteboards/x.edn"), None);
     }
 

@@ -2,11 +2,13 @@
 //!
 //! Per file, with no knowledge of other files, so notes parse in parallel and
 //! `serve` re-parses only what changed. Two phases, as in Logseq: [`outline`]
-//! cuts the file into nested blocks, [`block`] parses each block's text.
+//! (or [`org`], for Org-mode pages) cuts the file into nested blocks,
+//! [`block`] parses each block's text.
 
 pub mod block;
 pub mod body;
 pub mod inline;
+pub mod org;
 pub mod outline;
 pub mod props;
 pub mod refs;
@@ -55,12 +57,17 @@ pub fn normalize_newlines(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Parses one note.
+/// Parses one note: a Markdown page, or an Org-mode one (`.org`).
 pub fn parse_note(source: &SourceFile) -> Note {
     let text = normalize_newlines(&source.text);
-    let (front_matter, text_start, front_lines) = front_matter(&text);
+    let is_org = org::is_org_path(&source.rel_path);
+    let (front_matter, raw, front_lines) = if is_org {
+        (Vec::new(), org::segment(&text), 0)
+    } else {
+        let (front_matter, text_start, front_lines) = front_matter(&text);
+        (front_matter, outline::segment(&text[text_start..]), front_lines)
+    };
     let mut diagnostics = Vec::new();
-    let raw = outline::segment(&text[text_start..]);
     let mut blocks: Vec<Block> = raw
         .iter()
         .map(|r| {
@@ -87,9 +94,13 @@ pub fn parse_note(source: &SourceFile) -> Note {
         block.children = children.into_boxed_slice();
     }
     let mut properties = front_matter;
+    // An Org pre-block's properties are the page's `#+key:` lines, whatever follows them.
     let first_is_properties = properties.is_empty()
         && blocks.first().is_some_and(|b| {
-            b.pre_block && b.title().is_empty() && !b.properties.is_empty() && b.heading.is_none()
+            b.pre_block
+                && (is_org || b.title().is_empty())
+                && !b.properties.is_empty()
+                && b.heading.is_none()
         });
     if first_is_properties {
         properties = blocks[0].properties.to_vec();

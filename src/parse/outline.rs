@@ -274,33 +274,47 @@ pub fn segment(text: &str) -> Vec<RawBlock> {
 }
 
 fn nest(segments: Vec<Segment<'_>>) -> Vec<RawBlock> {
-    let mut blocks = Vec::with_capacity(segments.len());
-    // Open ancestors: (block index, level).
-    let mut open: Vec<(usize, usize)> = Vec::new();
-    for seg in segments {
-        let mut level = seg.level;
-        let parent = place(&mut open, &mut level, &blocks);
-        let index = blocks.len();
+    let parents_of = parents(segments.iter().map(|s| s.level));
+    let mut blocks: Vec<RawBlock> = Vec::with_capacity(segments.len());
+    for (seg, parent) in segments.iter().zip(parents_of) {
         let depth = parent.map_or(0, |p: usize| blocks[p].depth + 1);
         blocks.push(RawBlock {
             line: seg.line,
             parent,
             depth,
-            content: block_text(&seg),
+            content: block_text(seg),
             pre_block: seg.pre_block,
         });
-        open.push((index, level));
     }
     blocks
 }
 
+/// The parent of each block, from the blocks' levels in document order
+/// (graph-parser's `with-parent-and-left`): indentation for Markdown, star
+/// count for Org.
+pub(crate) fn parents(levels: impl Iterator<Item = usize>) -> Vec<Option<usize>> {
+    let mut parents: Vec<Option<usize>> = Vec::new();
+    // Open ancestors: (block index, level).
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    for mut level in levels {
+        let parent = place(&mut open, &mut level, &parents);
+        open.push((parents.len(), level));
+        parents.push(parent);
+    }
+    parents
+}
+
 /// Finds the parent for a block at `level` and trims `open` to its ancestors.
-fn place(open: &mut Vec<(usize, usize)>, level: &mut usize, blocks: &[RawBlock]) -> Option<usize> {
+fn place(
+    open: &mut Vec<(usize, usize)>,
+    level: &mut usize,
+    parents: &[Option<usize>],
+) -> Option<usize> {
     loop {
         let &(last, last_level) = open.last()?;
         if *level == last_level {
             open.pop();
-            return blocks[last].parent;
+            return parents[last];
         }
         if *level > last_level {
             return Some(last);
@@ -317,7 +331,7 @@ fn place(open: &mut Vec<(usize, usize)>, level: &mut usize, blocks: &[RawBlock])
         let (left, left_level) = open[split];
         *level = left_level;
         open.truncate(split);
-        return blocks[left].parent;
+        return parents[left];
     }
 }
 

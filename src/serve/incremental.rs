@@ -749,13 +749,6 @@ impl Engine {
                 self.load_diags.insert(rel.clone(), vec![diagnostic]);
                 self.forget_note(&rel, known_note, delta);
             }
-            (OnDisk::File(FileKind::OrgNote), None) => {
-                self.load_diags.insert(rel.clone(), vec![sources::org_warning(&rel)]);
-                self.forget_note(&rel, known_note, delta);
-                if !had_load_diags {
-                    delta.sources.insert(rel);
-                }
-            }
             (OnDisk::File(FileKind::Asset), None) => {
                 self.forget_note(&rel, known_note, delta);
                 delta.assets.insert(rel.clone());

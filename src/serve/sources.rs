@@ -70,11 +70,6 @@ impl GraphRoot {
 
 pub use crate::load::walk::classify;
 
-/// The warning a full build gives for an Org-mode file.
-pub fn org_warning(rel: &str) -> Diagnostic {
-    Diagnostic::warning(rel, None, "Org-mode pages are not supported; this page is skipped")
-}
-
 /// Reads one note as [`crate::load::Graph::load`] does: the text, its page
 /// name and journal day, and a warning for bad encoding. An unreadable file
 /// gives the build's "cannot read" warning instead.

@@ -2,7 +2,7 @@
 // Oracle for tests/differential.rs: what Logseq 0.10 derives from a Markdown
 // page, computed from the AST of Logseq's own parser (npm `mldoc` 1.5.7).
 //
-//   node tests/mldoc/outline.js FILE.md [FILE.md ...]
+//   node tests/mldoc/outline.js FILE.md|FILE.org [FILE ...]
 //
 // Prints one JSON array, one entry per file, in argument order:
 //
@@ -40,15 +40,17 @@ const fs = require("fs");
 const path = require("path");
 const { Mldoc } = require(path.join(__dirname, "node_modules", "mldoc"));
 
-// Logseq's config for Markdown files (logseq-format.md §15.11).
-const CONFIG = JSON.stringify({
-  toc: false,
-  parse_outline_only: false,
-  heading_number: false,
-  keep_line_break: true,
-  format: "Markdown",
-  heading_to_list: false,
-});
+// Logseq's config for Markdown files (logseq-format.md §15.11); Org files
+// (`.org`) are parsed the same way with `format: "Org"`.
+const configFor = (format) =>
+  JSON.stringify({
+    toc: false,
+    parse_outline_only: false,
+    heading_number: false,
+    keep_line_break: true,
+    format,
+    heading_to_list: false,
+  });
 
 const isNode = (x, type) => Array.isArray(x) && x[0] === type;
 
@@ -133,7 +135,7 @@ function tagText(node) {
 
 // block.cljs/get-page-reference for one AST node: {name, kind} or a dropped
 // ref {name, kind, why}, or null.
-function pageReference(node) {
+function pageReference(node, org) {
   if (isNode(node, "Link")) {
     const [type, value] = node[1].url;
     if (type === "Page_ref" && typeof value === "string") {
@@ -142,6 +144,18 @@ function pageReference(node) {
       return { name: value, kind: "page_ref" };
     }
     if (type === "Search" && isPageRefText(value)) return { name: unBrackets(value), kind: "search_page_ref" };
+    // An Org `[[target][label]]` to anything but a URL, a file, an asset or a
+    // place in the file (`#`, `*`, `/`, `[`) names a page.
+    if (
+      org &&
+      type === "Search" &&
+      typeof value === "string" &&
+      !"#*/[".includes(value[0]) &&
+      !/^(https?|file):/.test(value) &&
+      !localAsset(value) &&
+      !/\.(md|markdown|org)$/i.test(value)
+    )
+      return { name: value, kind: "search_page_ref" };
     if (type === "File") {
       const first = node[1].label[0];
       if (first && typeof first[1] === "string") return { name: first[1], kind: "file_label" };
@@ -164,11 +178,11 @@ function pageReference(node) {
 
 // clojure.walk/prewalk over title + body, as `with-page-refs-and-tags`; a
 // `Custom "query"` node is replaced by nil, so nothing under it is visited.
-function collectRefs(forms, out, why) {
+function collectRefs(forms, out, why, org) {
   const visit = (x) => {
     if (Array.isArray(x)) {
       if (x[0] === "Custom" && x[1] === "query") return;
-      const ref = pageReference(x);
+      const ref = pageReference(x, org);
       if (ref) {
         if (why && !ref.why) ref.why = why;
         out.push(ref);
@@ -189,10 +203,28 @@ function paragraphTimestamp(node) {
   return isNode(node, "Paragraph") && (isNode(node[1][0], "Timestamp") || isNode(node[1][1], "Timestamp"));
 }
 
-function outline(text) {
+// mldoc.cljc/collect-page-properties for Org: `#+key: value` directives are
+// the page's properties (keys lower-cased). Only those before the first
+// headline are taken here (the corpus has none elsewhere).
+function directiveProperties(ast) {
+  const props = [];
+  for (const [node] of ast) {
+    if (isNode(node, "Heading")) break;
+    if (!isNode(node, "Directive")) continue;
+    const key = normalizeKey(node[1]);
+    const value = String(node[2]).trim();
+    if (value === "" || !validPropertyName(key)) continue;
+    const at = props.findIndex((p) => p[0] === key);
+    if (at >= 0) props[at][1] = value;
+    else props.push([key, value]);
+  }
+  return props;
+}
+
+function outline(text, org) {
   // extract.cljc/extract: a blank file gives no page data at all.
   if (/^\s*$/.test(text)) return { blank: true, page_properties: [], blocks: [] };
-  const ast = JSON.parse(Mldoc.parseJson(text, CONFIG));
+  const ast = JSON.parse(Mldoc.parseJson(text, configFor(org ? "Org" : "Markdown")));
   const bytes = Buffer.from(text, "utf8");
   const lineOf = (pos) => {
     let line = 1;
@@ -222,8 +254,8 @@ function outline(text) {
       (n) => !isNode(n, "Property_Drawer") && !isNode(n, "Properties") && !paragraphTimestamp(n),
     );
     const found = [];
-    collectRefs(title.concat(body), found, null);
-    collectRefs(nodes.filter(paragraphTimestamp), found, "timestamp_paragraph");
+    collectRefs(title.concat(body), found, null, org);
+    collectRefs(nodes.filter(paragraphTimestamp), found, "timestamp_paragraph", org);
     return {
       properties: props,
       invalid_properties: invalid,
@@ -234,8 +266,11 @@ function outline(text) {
 
   const blocks = [];
   // with-pre-block-if-exists: content before the first Heading, or no Heading.
+  const directives = org ? directiveProperties(ast) : [];
   if (groups.length === 0 || groups[0].pos.start_pos > 0) {
     const b = blockOf(pre.nodes, []);
+    // An Org pre-block holds the page's directives as its properties.
+    if (org && b.properties.length === 0) b.properties = directives;
     // `(if (:heading properties) false true)`; "false" parses to false.
     const heading = b.properties.some(([k, v]) => k === "heading" && v !== "false");
     blocks.push({ line: 1, level: 1, pre_block: !heading, heading: null, marker: null, priority: null, ...b });
@@ -258,7 +293,8 @@ function outline(text) {
 
   // extract.cljc: page properties only when the first AST node is a drawer.
   const first = ast.length > 0 ? ast[0][0] : null;
-  const pageProperties = isNode(first, "Property_Drawer") ? drawerProperties(first).props : [];
+  let pageProperties = isNode(first, "Property_Drawer") ? drawerProperties(first).props : [];
+  if (org && pageProperties.length === 0) pageProperties = directives;
   return { blank: false, page_properties: pageProperties, blocks };
 }
 
@@ -301,5 +337,8 @@ if (files.length === 0) {
   process.stderr.write("usage: node outline.js FILE.md [FILE.md ...]\n");
   process.exit(2);
 }
-const result = files.map((file) => ({ file, ...outline(fs.readFileSync(file, "utf8")) }));
+const result = files.map((file) => ({
+  file,
+  ...outline(fs.readFileSync(file, "utf8"), path.extname(file).toLowerCase() === ".org"),
+}));
 process.stdout.write(JSON.stringify(result, null, 1) + "\n");
