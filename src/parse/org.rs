@@ -488,6 +488,15 @@ fn link(text: &str) -> Option<(usize, String)> {
             Some(label) => format!("[{}]({})", inline(label), target.replace(' ', "%20")),
             None => format!("<{target}>"),
         }
+    } else if let Some(path) = asset_path(target) {
+        let image = is_image(path) && label.is_none_or(|l| !l.contains("[["));
+        let file_name = path.rsplit('/').next().unwrap_or(path);
+        let label = match label {
+            Some(label) => inline(label),
+            None if image => String::new(),
+            None => inline(file_name),
+        };
+        format!("{}[{label}]({})", if image { "!" } else { "" }, path.replace(' ', "%20"))
     } else if let Some(path) = target.strip_prefix("file:") {
         let stem = path.rsplit('/').next().unwrap_or(path);
         let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
@@ -512,6 +521,22 @@ fn link(text: &str) -> Option<(usize, String)> {
         }
     };
     Some((len, markdown))
+}
+
+/// The path of a link to a file that is not a page: anything under
+/// `assets/`, or a `file:` link to something other than `.org`/`.md`.
+fn asset_path(target: &str) -> Option<&str> {
+    let path = target.strip_prefix("file:").unwrap_or(target);
+    let under_assets = path.trim_start_matches(['.', '/']).starts_with("assets/");
+    let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    let page = extension.as_deref().is_some_and(|e| matches!(e, "org" | "md" | "markdown"));
+    let other_file = target.starts_with("file:") && !page;
+    (under_assets || other_file).then_some(path)
+}
+
+fn is_image(path: &str) -> bool {
+    let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    matches!(extension.as_str(), "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp" | "bmp" | "avif")
 }
 
 fn is_scheme(s: &str) -> bool {
@@ -683,6 +708,9 @@ mod tests {
         assert_eq!(inline("[[id:6571a0b2-0000][see]]"), "[see](((6571a0b2-0000)))");
         assert_eq!(inline("[[*Heading][h]]"), "h");
         assert_eq!(inline("[[a [[b]]]]"), "[[a [[b]]]]");
+        assert_eq!(inline("[[../assets/diagram 1.png]]"), "![](../assets/diagram%201.png)");
+        assert_eq!(inline("[[file:../assets/paper.pdf][the paper]]"), "[the paper](../assets/paper.pdf)");
+        assert_eq!(inline("[[file:notes.txt]]"), "[notes.txt](notes.txt)");
     }
 
     #[test]
