@@ -489,7 +489,8 @@ fn link(text: &str) -> Option<(usize, String)> {
             None => format!("<{target}>"),
         }
     } else if let Some(path) = asset_path(target) {
-        let image = is_image(path) && label.is_none_or(|l| !l.contains("[["));
+        // As in Org, an image link with a description is a link, not an image.
+        let image = is_image(path) && label.is_none();
         let file_name = path.rsplit('/').next().unwrap_or(path);
         let label = match label {
             Some(label) => inline(label),
