@@ -93,7 +93,10 @@ fn links_refs_and_embeds_cross_formats() {
     let emacs = site.read("emacs.html");
     let refs = between(&emacs, "id=\"backlinks-heading\"", "</section>\n\n\n</section>");
     for source in ["reading-list.html", "2026-12-01.html", "org-mode.html"] {
-        assert!(refs.contains(&format!("<a href=\"{source}\">")), "{source} missing from references");
+        assert!(
+            refs.contains(&format!("<a href=\"{source}\">")),
+            "{source} missing from references"
+        );
     }
     // A simple query on an Org page finds the Org tasks.
     let project = site.read("projects.blockpress.html");

@@ -299,12 +299,23 @@ fn a_sequence_of_edits_always_equals_a_clean_build() {
             "new folder",
             Box::new(|s| write(&s.graph("pages/deep/er/Folder.md"), "- in a new folder")),
         ),
+        (
+            "add an Org page",
+            Box::new(|s| {
+                write(&s.graph("pages/Cluster.org"), "#+title: Cluster\n* runs [[K8s]]\n** nodes")
+            }),
+        ),
+        (
+            "edit the Org page",
+            Box::new(|s| write(&s.graph("pages/Cluster.org"), "#+title: Cluster\n* runs [[CNI]]")),
+        ),
     ];
     for (what, step) in steps {
         step(&serve);
         events.settled();
         serve.assert_like_clean_build(what);
     }
+    assert!(serve.get("/cluster.html").contains("href=\"cni.html\""), "the Org page is served");
 }
 
 #[test]

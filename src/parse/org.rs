@@ -710,7 +710,10 @@ mod tests {
         assert_eq!(inline("[[*Heading][h]]"), "h");
         assert_eq!(inline("[[a [[b]]]]"), "[[a [[b]]]]");
         assert_eq!(inline("[[../assets/diagram 1.png]]"), "![](../assets/diagram%201.png)");
-        assert_eq!(inline("[[file:../assets/paper.pdf][the paper]]"), "[the paper](../assets/paper.pdf)");
+        assert_eq!(
+            inline("[[file:../assets/paper.pdf][the paper]]"),
+            "[the paper](../assets/paper.pdf)"
+        );
         assert_eq!(inline("[[file:notes.txt]]"), "[notes.txt](notes.txt)");
     }
 
