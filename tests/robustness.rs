@@ -305,6 +305,22 @@ fn note_text() -> impl Strategy<Value = String> {
         Just(":LOGBOOK:".to_string()),
         Just("---".to_string()),
         Just("TODO ".to_string()),
+        // Org-mode syntax (the same texts are also parsed as `.org` pages).
+        Just("** ".to_string()),
+        Just("#+BEGIN_SRC yaml".to_string()),
+        Just("#+END_SRC".to_string()),
+        Just(":PROPERTIES:".to_string()),
+        Just(":END:".to_string()),
+        Just("#+title: ".to_string()),
+        Just("[[a][b]]".to_string()),
+        Just("[[file:x.org][".to_string()),
+        Just("=".to_string()),
+        Just("~".to_string()),
+        Just("/".to_string()),
+        Just("+".to_string()),
+        Just("_".to_string()),
+        Just("|---+---|".to_string()),
+        Just("SCHEDULED: <2026-12-06 Sun>".to_string()),
         any::<String>(),
     ];
     proptest::collection::vec(token, 0..60).prop_map(|parts| parts.concat())
@@ -315,15 +331,19 @@ proptest! {
 
     #[test]
     fn any_text_gives_a_tree(text in note_text()) {
-        let note = parse::parse_note(&source("pages/p.md", &text));
-        for (i, block) in note.blocks.iter().enumerate() {
-            match block.parent() {
-                Some(p) => {
-                    prop_assert!(p < i);
-                    prop_assert_eq!(block.depth, note.blocks[p].depth + 1);
-                    prop_assert!(note.blocks[p].children.contains(&i));
+        let lines = text.split(['\n', '\r']).count().max(1);
+        for path in ["pages/p.md", "pages/p.org"] {
+            let note = parse::parse_note(&source(path, &text));
+            for (i, block) in note.blocks.iter().enumerate() {
+                match block.parent() {
+                    Some(p) => {
+                        prop_assert!(p < i);
+                        prop_assert_eq!(block.depth, note.blocks[p].depth + 1);
+                        prop_assert!(note.blocks[p].children.contains(&i));
+                    }
+                    None => prop_assert_eq!(block.depth, 0),
                 }
-                None => prop_assert_eq!(block.depth, 0),
+                prop_assert!(block.line >= 1 && block.line as usize <= lines, "{path}: line {}", block.line);
             }
         }
     }
@@ -335,7 +355,7 @@ proptest! {
     #[test]
     fn any_text_renders_a_safe_one_page_site(text in note_text()) {
         // `title::` may rename the page: look at every page of the site.
-        let (files, _) = render_notes(&[("pages/p.md", &text)]);
+        let (files, _) = render_notes(&[("pages/p.md", &text), ("pages/o.org", &text)]);
         for file in files.iter().filter(|f| f.path.ends_with(".html")) {
             let html = String::from_utf8_lossy(&file.bytes);
             prop_assert!(html.trim_end().ends_with("</html>"), "{}", file.path);

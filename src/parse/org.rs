@@ -26,7 +26,8 @@ fn is_drawer_line(t: &str) -> bool {
 
 /// Whether a (normalised) Org file's path names an Org page.
 pub fn is_org_path(rel_path: &str) -> bool {
-    rel_path.len() > 4 && rel_path[rel_path.len() - 4..].eq_ignore_ascii_case(".org")
+    rel_path.len() > 4
+        && rel_path.get(rel_path.len() - 4..).is_some_and(|ext| ext.eq_ignore_ascii_case(".org"))
 }
 
 /// A headline: its star count and the text after the stars.
@@ -601,10 +602,12 @@ fn emphasis(text: &str, prev: Option<char>) -> Option<(usize, String)> {
         return None;
     }
     let close = body.char_indices().find_map(|(i, c)| {
+        if c != marker {
+            return None;
+        }
         let before = body[..i].chars().next_back()?;
-        let after = body[i + 1..].chars().next();
-        let closes = c == marker
-            && !before.is_whitespace()
+        let after = body[i + c.len_utf8()..].chars().next();
+        let closes = !before.is_whitespace()
             && after.is_none_or(|a| a.is_whitespace() || "-.,:!?;'\")}[\\".contains(a));
         closes.then_some(i)
     })?;
@@ -725,6 +728,12 @@ mod tests {
     }
 
     #[test]
+    fn multibyte_text_around_markers() {
+        assert_eq!(inline("D𑈚P\\Q'~"), "D𑈚P\\Q'\\~");
+        assert_eq!(inline("*é* ~ü~ /日本/"), "**é** `ü` *日本*");
+    }
+
+    #[test]
     fn url_slashes_are_not_italics() {
         assert_eq!(inline("see https://a.org/x/ and /this/"), "see https://a.org/x/ and *this*");
     }
@@ -747,6 +756,12 @@ mod tests {
     fn lists_and_quotes_in_the_body() {
         let blocks = shape("* a\n  - one\n  + two\n    1) three\n  > not a quote");
         assert_eq!(blocks[0].3, "a\n- one\n- two\n  1. three\n\\> not a quote");
+    }
+
+    #[test]
+    fn org_paths_by_extension() {
+        assert!(is_org_path("pages/a.org") && is_org_path("journals/2026_12_01.ORG"));
+        assert!(!is_org_path("pages/a.md") && !is_org_path(".org") && !is_org_path("pages/日本"));
     }
 
     #[test]
