@@ -66,8 +66,17 @@ fn has_public_pages(dir: &Path) -> bool {
         .take(20_000)
         .any(|e| {
             fs::read_to_string(e.path())
-                .is_ok_and(|t| t.lines().take(20).any(|l| l.trim() == "public:: true"))
+                .is_ok_and(|t| t.lines().take(20).any(|l| is_public_line(l.trim())))
         })
+}
+
+/// `public:: true` (Markdown) or `#+public: true` (Org) as a page property line.
+fn is_public_line(line: &str) -> bool {
+    line == "public:: true"
+        || line
+            .strip_prefix("#+")
+            .and_then(|l| l.split_once(':'))
+            .is_some_and(|(k, v)| k.eq_ignore_ascii_case("public") && v.trim() == "true")
 }
 
 fn site_toml(title: &str, logseq: &LogseqConfig, public_pages: bool) -> String {
@@ -180,6 +189,17 @@ mod tests {
             .collect();
         assert_eq!(names.len(), 2, "pages/ and site.toml only: {names:?}");
         assert_eq!(fs::read_to_string(dir.path().join("pages/a.md")).expect("read"), "- a");
+    }
+
+    #[test]
+    fn public_pages_are_found_in_markdown_and_org() {
+        assert!(is_public_line("public:: true") && is_public_line("#+PUBLIC: true"));
+        assert!(!is_public_line("#+public: false") && !is_public_line("public:: false"));
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::create_dir_all(dir.path().join("pages")).expect("mkdir");
+        fs::write(dir.path().join("pages/a.org"), "#+title: A\n#+public: true\n* x")
+            .expect("write");
+        assert!(has_public_pages(dir.path()));
     }
 
     #[test]

@@ -148,3 +148,17 @@ fn an_org_page_renders_like_its_markdown_twin() {
     assert!(from_org.contains("<pre class=\"code\" data-lang=\"yaml\">"), "{from_org}");
     assert_eq!(from_org, from_markdown);
 }
+
+#[test]
+fn org_page_properties_control_publishing_and_names() {
+    let site = TestSite::from_files(&[
+        ("pages/secret.org", "#+title: Secret Plans\n#+public: false\n* confidential [[Visible]]"),
+        ("pages/visible.org", "#+TITLE: Visible\n#+ALIAS: Seen\n* links to [[Secret Plans]]"),
+        ("pages/other.md", "- see [[Seen]]"),
+    ]);
+    assert!(!site.exists("secret-plans.html"), "#+public: false is not published");
+    let visible = site.read("visible.html");
+    assert!(!visible.contains("confidential"), "nor shown in references");
+    assert!(!visible.contains("href=\"secret-plans.html\""), "a link to it is plain text");
+    assert!(visible.contains("<a href=\"other.html\">"), "#+ALIAS (upper case) is an alias");
+}
