@@ -140,7 +140,7 @@ fn pre_block(lines: &[&str]) -> String {
         body.push(*line);
     }
     let mut out = properties.join("\n");
-    let body = body_text(&body);
+    let body = body_text(&body, &mut Vec::new());
     if !body.is_empty() {
         if !out.is_empty() {
             out.push('\n');
@@ -199,7 +199,7 @@ fn headline_tags(text: &str) -> Vec<&str> {
 /// (`Title :a:b:`) stay text: Logseq makes no references of them.
 fn headline_block(title: &str, lines: &[&str]) -> String {
     let (prefix, text) = split_marker(title.trim_end());
-    let first = format!("{prefix}{}", inline(text));
+    let first = not_a_property(format!("{prefix}{}", inline(text)));
     let mut planning = Vec::new();
     let mut rest = lines;
     // Planning lines and the property drawer come right after the headline, in either order.
@@ -221,12 +221,16 @@ fn headline_block(title: &str, lines: &[&str]) -> String {
             _ => break,
         }
     }
+    // Without a drawer under the headline, the first one further down holds
+    // the properties (as Logseq reads it).
+    let mut later = Vec::new();
+    let mut ignored = Vec::new();
+    let body = body_text(rest, if properties.is_empty() { &mut later } else { &mut ignored });
     let mut out = first;
-    for line in properties.iter().chain(&planning) {
+    for line in properties.iter().chain(&later).chain(&planning) {
         out.push('\n');
         out.push_str(line);
     }
-    let body = body_text(rest);
     if !body.is_empty() {
         out.push('\n');
         out.push_str(&body);
@@ -278,16 +282,17 @@ fn planning_lines(t: &str) -> Vec<String> {
     out
 }
 
-/// The body lines of a block as Logseq Markdown: drawers other than
-/// properties dropped, comments and directives dropped, verbatim blocks kept
-/// as they are, every other line's inline markup rewritten.
-fn body_text(lines: &[&str]) -> String {
+/// The body lines of a block as Logseq Markdown: drawers dropped (the
+/// first `:PROPERTIES:` one read into `properties` when that is empty),
+/// comments and directives dropped, verbatim blocks kept as they are, every
+/// other line's inline markup rewritten.
+fn body_text(lines: &[&str], properties: &mut Vec<String>) -> String {
     let indent = common_indent(lines);
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     let mut verbatim: Option<String> = None;
     let mut drawer = false;
     let mut table_rows = 0usize;
-    for raw in lines {
+    for (index, raw) in lines.iter().enumerate() {
         let line = strip_indent(raw, indent);
         let t = line.trim();
         if let Some(name) = &verbatim {
@@ -315,6 +320,10 @@ fn body_text(lines: &[&str]) -> String {
         }
         if is_drawer_line(t) && !t.eq_ignore_ascii_case(":END:") {
             drawer = lines.iter().any(|l| l.trim().eq_ignore_ascii_case(":END:"));
+            if drawer && properties.is_empty() && t.eq_ignore_ascii_case(":PROPERTIES:") {
+                let (drawer_lines, _) = take_property_drawer(&lines[index + 1..]);
+                properties.extend(drawer_lines);
+            }
             if drawer {
                 continue;
             }
@@ -395,7 +404,19 @@ fn body_line(line: &str) -> String {
     if let Some(quoted) = rest.strip_prefix('>') {
         return format!("{lead}\\>{}", inline(quoted));
     }
-    format!("{lead}{}", inline(rest))
+    not_a_property(format!("{lead}{}", inline(rest)))
+}
+
+/// Org has no `key:: value` lines (its properties are drawers): a line that
+/// reads like one stays text, its `::` escaped.
+fn not_a_property(line: String) -> String {
+    match super::props::property_line(&line) {
+        Some((key, _)) => {
+            let at = line.find(key).map_or(0, |k| k + key.len());
+            format!("{}:\\:{}", &line[..at], &line[at + 2..])
+        }
+        None => line,
+    }
 }
 
 /// Rewrites one line of Org inline markup into Logseq Markdown: emphasis,
@@ -744,6 +765,12 @@ mod tests {
         assert_eq!(blocks[0].3, "t\n| a | b |\n| --- | --- |\n| 1 | **2** |");
         let blocks = shape("* t\n| a | b |\n| 1 | 2 |");
         assert_eq!(blocks[0].3, "t\n| a | b |\n| --- | --- |\n| 1 | 2 |");
+    }
+
+    #[test]
+    fn lines_that_read_like_markdown_properties_stay_text() {
+        let blocks = shape("* Attendees:: \nfoo:: bar\n:PROPERTIES:\n:a: b\n:END:");
+        assert_eq!(blocks[0].3, "Attendees:\\:\na:: b\nfoo:\\: bar");
     }
 
     #[test]
