@@ -9,7 +9,7 @@ use super::props::{self, Property};
 use crate::error::Diagnostic;
 
 /// Task markers Logseq recognises as the first word of a block.
-const MARKERS: [&str; 11] = [
+pub(crate) const MARKERS: [&str; 11] = [
     "TODO",
     "DOING",
     "DONE",

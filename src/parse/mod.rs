@@ -172,6 +172,24 @@ mod tests {
     }
 
     #[test]
+    fn org_pages_are_parsed_as_org() {
+        let org = parse_note(&SourceFile {
+            rel_path: "pages/p.org".into(),
+            name: "p".into(),
+            journal: None,
+            text: "#+TITLE: Org Page\n#+alias: OP\nIntro text.\n* TODO one [[Link]]\n** two".into(),
+        });
+        assert_eq!(org.name, "Org Page");
+        assert_eq!(org.property("alias"), Some("OP"), "page properties despite the intro text");
+        assert_eq!(org.blocks.len(), 3);
+        assert_eq!((org.blocks[1].line, org.blocks[1].marker()), (4, Some("TODO")));
+        assert_eq!(*org.blocks[1].page_refs, ["Link".to_string()]);
+        assert_eq!(org.blocks[2].parent(), Some(1));
+        // The same text in a Markdown file is one pre-block of text.
+        assert_eq!(note("#+TITLE: Org Page\n* TODO one").blocks.len(), 1);
+    }
+
+    #[test]
     fn crlf_and_lone_cr_are_line_ends() {
         assert_eq!(note("- a\r\n- b\r- c").blocks.len(), 3);
     }

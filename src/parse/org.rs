@@ -243,13 +243,9 @@ fn split_marker(title: &str) -> (&str, &str) {
     let mut end = 0;
     let mut rest = title;
     if let Some((word, after)) = rest.split_once(' ') {
-        if !word.is_empty() && word.chars().all(|c| c.is_ascii_uppercase() || c == '-') {
-            let markers = ["TODO", "DOING", "DONE", "LATER", "NOW", "WAITING", "WAIT"];
-            let more = ["CANCELED", "CANCELLED", "IN-PROGRESS", "STARTED"];
-            if markers.contains(&word) || more.contains(&word) {
-                end += word.len() + 1;
-                rest = after;
-            }
+        if super::block::MARKERS.contains(&word) {
+            end += word.len() + 1;
+            rest = after;
         }
     }
     if rest.len() >= 4 && rest.starts_with("[#") && rest.as_bytes()[3] == b']' {
