@@ -415,6 +415,17 @@ fn assert_clean(name: &str, problems: &Problems, expected_assets: &[&str]) {
     assert!(problems.links > 0, "{name}: the notes make links");
 }
 
+/// Each name is the page of that file (relative to the graph).
+fn assert_files<'a>(
+    site: &blockpress::resolve::Site,
+    names: impl IntoIterator<Item = (&'a str, &'a str)>,
+) {
+    for (name, file) in names {
+        let page = site.lookup(name).unwrap_or_else(|| panic!("no page {name} ({file})"));
+        assert_eq!(page.note.as_ref().map(|n| n.rel_path.as_str()), Some(file), "{name}");
+    }
+}
+
 fn fixture(name: &str) -> PathBuf {
     repo_root().join("tests/foreign").join(name)
 }
@@ -442,7 +453,7 @@ fn garden_legacy_file_names() {
     assert_clean("garden-legacy", &problems, &[]);
     // Legacy names: dots and `%2F` are namespaces, `title::` wins; the
     // namespace parent keeps its own file though its children sort first.
-    for (name, file) in [
+    let names = [
         ("Garden", "pages/Garden.md"),
         ("Garden/Seeds", "pages/Garden.Seeds.md"),
         ("Garden/Plants", "pages/Garden%2FPlants.md"),
@@ -451,10 +462,8 @@ fn garden_legacy_file_names() {
         ("v1.2 notes", "pages/v1.2 notes.md"),
         ("Earth mix", "pages/Soil.md"),
         ("2026-12-01", "journals/2026_12_01.md"),
-    ] {
-        let page = site.lookup(name).unwrap_or_else(|| panic!("no page {name}"));
-        assert_eq!(page.note.as_ref().map(|n| n.rel_path.as_str()), Some(file), "{name}");
-    }
+    ];
+    assert_files(&site, names);
 }
 
 #[test]
@@ -462,17 +471,15 @@ fn garden_triple_lowbar_file_names() {
     let (problems, diagnostics, site) = build_and_check(&fixture("garden-tlb"), true);
     assert_eq!(diagnostics, Vec::<String>::new());
     assert_clean("garden-tlb", &problems, &[]);
-    for (name, file) in [
+    let names = [
         ("FAQ?", "pages/FAQ%3F.md"),
         ("snake___case", "pages/snake%5F%5F%5Fcase.md"),
         ("Old/Legacy", "pages/Old%2FLegacy.md"),
         ("lang/node.js", "pages/Lang___Node.js.md"),
         ("rustlang", "pages/Lang___Rust.md"),
         ("Mon, 30.11.2026", "journals/2026_11_30.md"),
-    ] {
-        let page = site.lookup(name).unwrap_or_else(|| panic!("no page {name}"));
-        assert_eq!(page.note.as_ref().map(|n| n.rel_path.as_str()), Some(file), "{name}");
-    }
+    ];
+    assert_files(&site, names);
 }
 
 #[test]
@@ -503,9 +510,5 @@ fn generated_deep_namespaces() {
     assert_eq!(diagnostics, Vec::<String>::new());
     assert_clean("deep", &problems, &[]);
     // Each page is the one of its file, whatever style the file is named in.
-    for (name, rel) in &written {
-        let page = site.lookup(name).unwrap_or_else(|| panic!("{name} ({rel}) is no page"));
-        let file = page.note.as_ref().map(|n| n.rel_path.as_str());
-        assert_eq!(file, Some(rel.as_str()), "the page {name}");
-    }
+    assert_files(&site, written.iter().map(|(name, rel)| (name.as_str(), rel.as_str())));
 }

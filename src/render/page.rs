@@ -313,6 +313,8 @@ pub struct TocEntry {
     pub level: u8,
     /// The heading as plain text.
     pub title: String,
+    /// The heading as HTML, as it shows (code as code, macros as their note), without links.
+    pub html: String,
     /// The heading block's anchor.
     pub anchor: String,
 }
@@ -320,6 +322,7 @@ pub struct TocEntry {
 fn table_of_contents(site: &Site, page: &Page) -> Vec<TocEntry> {
     let min = site.config.theme_options.toc_min_headings;
     let Some(note) = &page.note else { return Vec::new() };
+    let links = PageLinks::new(site, page);
     let toc: Vec<TocEntry> = note
         .blocks
         .iter()
@@ -329,6 +332,7 @@ fn table_of_contents(site: &Site, page: &Page) -> Vec<TocEntry> {
             Some(TocEntry {
                 level: b.heading?,
                 title: short_title(b),
+                html: crumb_html(b, &links),
                 anchor: page.anchors.get(i)?.to_string(),
             })
         })
