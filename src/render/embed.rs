@@ -121,7 +121,7 @@ fn embed_block(links: &PageLinks<'_>, uuid: &str) -> String {
         render_tree(&note.blocks, &[index], &ctx)
     });
     links.stack.borrow_mut().pop();
-    let url = format!("{}#{}", page.file_name(), &page.anchors[index]);
+    let url = page.block_url(index);
     format!(
         "<div class=\"embed embed-block\"><p class=\"embed-title\"><a class=\"block-ref\" href=\"{}\">{}</a></p>{tree}</div>",
         escape_href(&url),

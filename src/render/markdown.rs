@@ -129,6 +129,7 @@ pub fn render_markdown(text: &str, links: &dyn Links, options: MarkdownOptions) 
         events: Vec::new(),
         code: None,
         link_stack: Vec::new(),
+        image_stack: Vec::new(),
         mark_open: None,
         raw_html: false,
         state: RefState::default(),
@@ -164,7 +165,7 @@ fn sanitize_keeping_ours(html: &str) -> String {
             ])
             .add_tag_attributes("input", ["type", "checked", "disabled"])
             .add_tag_attributes("ol", ["start", "type"])
-            .url_relative(ammonia::UrlRelative::PassThrough)
+            .url_relative(ammonia::UrlRelative::Custom(Box::new(raw_html_url)))
             .link_rel(None);
         builder
     });
@@ -185,6 +186,8 @@ struct Rewriter<'a> {
     events: Vec<Event<'a>>,
     code: Option<(String, String)>,
     link_stack: Vec<LinkKind>,
+    /// Whether each open image is kept (else only its text shows).
+    image_stack: Vec<bool>,
     mark_open: Option<&'static str>,
     raw_html: bool,
     state: RefState,
@@ -236,9 +239,22 @@ impl<'a> Rewriter<'a> {
             }
             Event::End(TagEnd::Link) => self.link_end(),
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                let dest_url =
-                    self.links.asset_url(&dest_url).map(CowStr::from).unwrap_or(dest_url);
+                let dest_url = match self.links.asset_url(&dest_url) {
+                    Some(asset) => CowStr::from(asset),
+                    // An image the site cannot hold shows its text.
+                    None if is_local(&dest_url) => {
+                        self.image_stack.push(false);
+                        return;
+                    }
+                    None => dest_url,
+                };
+                self.image_stack.push(true);
                 self.events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+            }
+            Event::End(TagEnd::Image) => {
+                if self.image_stack.pop() != Some(false) {
+                    self.events.push(event);
+                }
             }
             Event::Html(_) | Event::InlineHtml(_) => {
                 self.raw_html = true;
@@ -303,7 +319,25 @@ impl<'a> Rewriter<'a> {
                 return;
             }
         }
-        let dest = self.links.asset_url(&dest).map(CowStr::from).unwrap_or(dest);
+        let dest = match self.links.asset_url(&dest) {
+            Some(asset) => CowStr::from(asset),
+            None if is_local(&dest) => {
+                // A local link the site cannot hold (`foo.md` of no page,
+                // `./x.html`, `#id`) is its label; `[label](Page name)`, which
+                // mldoc reads as a search, is a link to that page when there is one.
+                let page = search_page(&dest).and_then(|name| self.links.page_url(&name));
+                match page {
+                    Some(url) => {
+                        let href = escape_href(&url);
+                        self.html(format!("<a class=\"page-ref\" href=\"{href}\">"));
+                        self.link_stack.push(LinkKind::Ours);
+                    }
+                    None => self.link_stack.push(LinkKind::Dropped),
+                }
+                return;
+            }
+            None => dest,
+        };
         if is_unsafe_url(&dest) {
             self.link_stack.push(LinkKind::Dropped);
             return;
@@ -491,6 +525,38 @@ fn is_unsafe_url(url: &str) -> bool {
         || lower.starts_with("data:text")
 }
 
+/// A link to something in or beside the graph folder, not to another site:
+/// no scheme (`https:`, `mailto:`, …), not protocol-relative.
+fn is_local(url: &str) -> bool {
+    let scheme = url.split_once(':').map(|(s, _)| s);
+    let has_scheme = scheme.is_some_and(|s| {
+        s.len() > 1
+            && s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
+    });
+    !has_scheme && !url.starts_with("//") && !url.is_empty()
+}
+
+/// The page a local link names the way Logseq searches it: a name without
+/// `.` or `/` at its start (`[label](page-name)`), percent-decoded.
+fn search_page(url: &str) -> Option<String> {
+    let name = percent_encoding::percent_decode_str(url).decode_utf8_lossy();
+    let plain = !name.contains('.') && !name.starts_with(['#', '/', '?']);
+    plain.then(|| name.trim().to_string()).filter(|n| !n.is_empty())
+}
+
+/// URLs of raw HTML: `../assets/x` (as notes write them) becomes the site's
+/// `assets/x`; a link to a note file or out of the site is dropped (the
+/// attribute goes); everything else stays.
+fn raw_html_url(url: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if let Some(asset) = url.strip_prefix("../assets/") {
+        return Some(format!("assets/{asset}").into());
+    }
+    let path = url.split(['#', '?']).next().unwrap_or("");
+    let outside = path.starts_with("../") || path.to_ascii_lowercase().ends_with(".md");
+    (!outside).then_some(url.into())
+}
+
 /// Plain text of a block body (for descriptions, breadcrumbs and search).
 pub fn plain_text(body: &[BodyNode]) -> String {
     let mut out = String::new();
@@ -582,6 +648,28 @@ mod tests {
     #[test]
     fn links_to_unpublished_pages_are_plain_text() {
         assert_eq!(md("[[private]] and [x]([[private]])"), "<p>private and x</p>\n");
+    }
+
+    #[test]
+    fn local_links_the_site_cannot_hold_are_their_labels() {
+        // mldoc reads `[l](name)` as a search: the page, when there is one.
+        assert_eq!(
+            md("[a](page-name) [b](private)"),
+            "<p><a class=\"page-ref\" href=\"page-name.html\">a</a> b</p>\n"
+        );
+        assert_eq!(md("[c](./old/export.html) [d](#top) [e](../x.html)"), "<p>c d e</p>\n");
+        assert_eq!(md("![plot](plot.png)"), "<p>plot</p>\n");
+        // Links elsewhere and assets stay links.
+        let html = md("[w](https://example.com) ![i](../assets/i.png)");
+        assert!(html.contains("href=\"https://example.com\""), "{html}");
+        assert!(html.contains("src=\"assets/i.png\""), "{html}");
+    }
+
+    #[test]
+    fn raw_html_asset_urls_are_the_sites() {
+        let html = md("<img src=\"../assets/leaf.png\"> <a href=\"notes.md\">n</a>");
+        assert!(html.contains("src=\"assets/leaf.png\""), "{html}");
+        assert!(!html.contains("notes.md"), "{html}");
     }
 
     #[test]

@@ -69,7 +69,7 @@ impl Links for PageLinks<'_> {
         let (page, index) = self.site.block(uuid)?;
         let note = page.note.as_ref()?;
         let block = &note.blocks[index];
-        let url = format!("{}#{}", page.file_name(), &page.anchors[index]);
+        let url = page.block_url(index);
         // The title renders without further block refs, so cycles cannot recurse.
         let title = if block.title().trim().is_empty() {
             escape_html(plain_text(&block.body).lines().next().unwrap_or(""))
@@ -143,6 +143,84 @@ impl Links for NoRefs<'_, '_> {
     fn warn(&self, _: String) {}
 }
 
+/// Link resolution for breadcrumbs (inside a link): as [`NoRefs`], but a
+/// block reference shows its target's title, as in the block itself.
+struct CrumbLinks<'a, 'b>(&'a PageLinks<'b>);
+
+impl Links for CrumbLinks<'_, '_> {
+    fn page_url(&self, name: &str) -> Option<String> {
+        NoRefs(self.0).page_url(name)
+    }
+    fn block_ref(&self, uuid: &str) -> Option<(String, String)> {
+        self.0.block_ref(uuid)
+    }
+    fn asset_url(&self, target: &str) -> Option<String> {
+        NoRefs(self.0).asset_url(target)
+    }
+    fn macro_html(&self, call: &Macro<'_>) -> Option<String> {
+        NoRefs(self.0).macro_html(call)
+    }
+    // The block's own page reports its problems.
+    fn warn(&self, _: String) {}
+}
+
+/// A block's first line for a breadcrumb, as HTML: its inline content as
+/// the block shows it, links as their labels (the crumb is a link),
+/// properties never; at most [`CRUMB_CHARS`] characters of text.
+fn crumb_html(block: &crate::parse::Block, links: &PageLinks<'_>) -> String {
+    let title = block.title().trim();
+    if title.is_empty() {
+        return escape_html(&short_title(block));
+    }
+    let html = render_inline(title, &CrumbLinks(links), MarkdownOptions::default());
+    let html = truncate_html(&strip_links(&html), CRUMB_CHARS);
+    if html.trim().is_empty() { "…".into() } else { html }
+}
+
+/// Characters of text a breadcrumb shows.
+const CRUMB_CHARS: usize = 60;
+
+/// `html` cut after `max` characters of text (an entity is one), with `…`
+/// and the elements left open closed.
+fn truncate_html(html: &str, max: usize) -> String {
+    const VOID: &[&str] = &["br", "img", "hr", "wbr", "input", "col", "area", "source"];
+    let mut out = String::with_capacity(html.len());
+    let mut open: Vec<&str> = Vec::new();
+    let mut chars = 0;
+    let mut rest = html;
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let tag = &rest[..end];
+            let name_end = tag[1..].find(|c: char| c.is_whitespace() || c == '>' || c == '/');
+            let name = name_end.map_or("", |e| &tag[1..=e]);
+            if let Some(closed) = tag.strip_prefix("</") {
+                let closed = closed.trim_end_matches('>').trim();
+                if let Some(at) = open.iter().rposition(|&o| o == closed) {
+                    open.truncate(at);
+                }
+            } else if !tag.ends_with("/>") && !VOID.contains(&name) && !name.starts_with('!') {
+                open.push(name);
+            }
+            out.push_str(tag);
+            rest = &rest[end..];
+            continue;
+        }
+        if chars == max {
+            out.push('…');
+            for name in open.iter().rev() {
+                out.push_str(&format!("</{name}>"));
+            }
+            return out;
+        }
+        let len = if c == '&' { rest.find(';').map_or(1, |e| e + 1) } else { c.len_utf8() };
+        out.push_str(&rest[..len]);
+        rest = &rest[len..];
+        chars += 1;
+    }
+    out
+}
+
 /// `html` without its `<a …>` and `</a>` tags (their content stays).
 fn strip_links(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
@@ -205,7 +283,16 @@ pub struct BacklinkBlock {
     /// URL of the block on its page.
     pub url: String,
     /// Its ancestors, outermost first.
-    pub breadcrumb: Vec<LinkContext>,
+    pub breadcrumb: Vec<Crumb>,
+}
+
+/// An ancestor of a referencing block, in its breadcrumb.
+#[derive(Debug, Clone, Serialize)]
+pub struct Crumb {
+    /// Its first line, as HTML without links.
+    pub html: String,
+    /// Its URL.
+    pub url: String,
 }
 
 /// The referencing blocks of one page.
@@ -226,6 +313,8 @@ pub struct TocEntry {
     pub level: u8,
     /// The heading as plain text.
     pub title: String,
+    /// The heading as HTML, as it shows (code as code, macros as their note), without links.
+    pub html: String,
     /// The heading block's anchor.
     pub anchor: String,
 }
@@ -233,6 +322,7 @@ pub struct TocEntry {
 fn table_of_contents(site: &Site, page: &Page) -> Vec<TocEntry> {
     let min = site.config.theme_options.toc_min_headings;
     let Some(note) = &page.note else { return Vec::new() };
+    let links = PageLinks::new(site, page);
     let toc: Vec<TocEntry> = note
         .blocks
         .iter()
@@ -242,6 +332,7 @@ fn table_of_contents(site: &Site, page: &Page) -> Vec<TocEntry> {
             Some(TocEntry {
                 level: b.heading?,
                 title: short_title(b),
+                html: crumb_html(b, &links),
                 anchor: page.anchors.get(i)?.to_string(),
             })
         })
@@ -443,10 +534,7 @@ fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache) -> Refere
         parents.reverse();
         let breadcrumb = parents
             .into_iter()
-            .map(|p| LinkContext {
-                title: short_title(&note.blocks[p]),
-                url: format!("{}#{}", source.file_name(), &source.anchors[p]),
-            })
+            .map(|p| Crumb { html: crumb_html(&note.blocks[p], &links), url: source.block_url(p) })
             .collect();
         // A page-level reference (page properties such as `tags::`) points at the page itself.
         let entry = if block.pre_block {
@@ -541,9 +629,12 @@ fn groups_html(groups: &tera::Value, root: &str) -> tera::Result<String> {
             if !breadcrumb.is_empty() {
                 html.push_str("<ol class=\"block-breadcrumb\" aria-label=\"Parent blocks\">");
                 for crumb in breadcrumb {
-                    html.push_str("<li>");
-                    link(&mut html, text(crumb, "url")?, text(crumb, "title")?);
-                    html.push_str("</li>");
+                    html.push_str("<li><a href=\"");
+                    push_escaped(&mut html, root);
+                    push_escaped(&mut html, text(crumb, "url")?);
+                    html.push_str("\">");
+                    html.push_str(text(crumb, "html")?);
+                    html.push_str("</a></li>");
                 }
                 html.push_str("</ol>\n");
             }
@@ -712,13 +803,42 @@ pub fn short_title(block: &crate::parse::Block) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn breadcrumbs_show_the_rendered_title() {
+        let site = crate::resolve::test_site(&[
+            (
+                "pages/p.md",
+                "- Review {{cards [[Logseq]]}}\n- See `{{embed}}` and **[[Logseq]]** ((6a000000-0000-4000-8000-000000000001))\n- property-1:: x\n- target\n  id:: 6a000000-0000-4000-8000-000000000001\n",
+            ),
+            ("pages/Logseq.md", "- x"),
+        ]);
+        let page = site.lookup("p").expect("page");
+        let links = PageLinks::new(&site, page);
+        let blocks = &page.note.as_ref().expect("note").blocks;
+        let cards = crumb_html(&blocks[0], &links);
+        assert!(cards.starts_with("Review <span class=\"macro"), "{cards}");
+        assert!(!cards.contains("{{") && !cards.contains("[["), "{cards}");
+        assert_eq!(
+            crumb_html(&blocks[1], &links),
+            "See <code>{{embed}}</code> and <strong>Logseq</strong> target"
+        );
+        assert_eq!(crumb_html(&blocks[2], &links), "…");
+    }
+
+    #[test]
+    fn truncated_html_closes_what_it_opened() {
+        assert_eq!(truncate_html("ab<b>c&amp;d</b>e", 3), "ab<b>c…</b>");
+        assert_eq!(truncate_html("ab<b>c&amp;d</b>e", 4), "ab<b>c&amp;…</b>");
+        assert_eq!(truncate_html("a<br>b", 5), "a<br>b");
+    }
+
     /// The loop `page.html` had before [`ReferencesFilter`] made this markup.
     const TEMPLATE_LOOP: &str = r#"{% for group in groups %}
 <section class="backlink-group">
 <h3 class="backlink-page"><a href="{{ root }}{{ group.url }}">{{ group.title }}</a></h3>
 <ul class="backlink-list">
 {% for ref in group.blocks %}<li class="backlink">
-{% if ref.breadcrumb %}<ol class="block-breadcrumb" aria-label="Parent blocks">{% for crumb in ref.breadcrumb %}<li><a href="{{ root }}{{ crumb.url }}">{{ crumb.title }}</a></li>{% endfor %}</ol>
+{% if ref.breadcrumb %}<ol class="block-breadcrumb" aria-label="Parent blocks">{% for crumb in ref.breadcrumb %}<li><a href="{{ root }}{{ crumb.url }}">{{ crumb.html | safe }}</a></li>{% endfor %}</ol>
 {% endif %}<div class="backlink-body">{{ ref.html | safe }}</div>
 <a class="backlink-jump" href="{{ root }}{{ ref.url }}" title="Go to this block in {{ group.title }}"><span aria-hidden="true">↗</span><span class="visually-hidden">Go to this block in {{ group.title }}</span></a>
 </li>
@@ -738,7 +858,8 @@ mod tests {
         tera.set_escape_fn(escape_html);
         tera.register_filter("references", ReferencesFilter);
         let link = |title: &str, url: &str| LinkContext { title: title.into(), url: url.into() };
-        let block = |html: &str, url: &str, breadcrumb: Vec<LinkContext>| BacklinkBlock {
+        let crumb = |html: &str, url: &str| Crumb { html: html.into(), url: url.into() };
+        let block = |html: &str, url: &str, breadcrumb: Vec<Crumb>| BacklinkBlock {
             html: html.into(),
             url: url.into(),
             breadcrumb,
@@ -752,14 +873,17 @@ mod tests {
                     block(
                         "<ul><li>child</li></ul>",
                         "q-a.html#b-2",
-                        vec![link("Parent <1>", "q-a.html#b-0"), link("Café & co", "q-a.html#b-9")],
+                        vec![
+                            crumb("Parent <b>1</b>", "q-a.html#b-0"),
+                            crumb("Café &amp; co", "q-a.html#b-9"),
+                        ],
                     ),
                 ],
             },
             BacklinkGroup {
                 title: "中文".into(),
                 url: "%E4%B8%AD.html".into(),
-                blocks: vec![block("", "%E4%B8%AD.html#b-3", vec![link("", "x.html#b-4")])],
+                blocks: vec![block("", "%E4%B8%AD.html#b-3", vec![crumb("", "x.html#b-4")])],
             },
         ];
         for root in ["", "../", "https://example.org/a&b/"] {

@@ -399,11 +399,10 @@ pub fn render_query(links: &PageLinks<'_>, text: &str) -> String {
                 })
                 .unwrap_or_default();
             html.push_str(&format!(
-                "<li><a class=\"page-ref\" href=\"{}\">{}</a> › {marker}<a class=\"block-ref\" href=\"{}#{}\">{}</a></li>",
+                "<li><a class=\"page-ref\" href=\"{}\">{}</a> › {marker}<a class=\"block-ref\" href=\"{}\">{}</a></li>",
                 escape_href(&page.file_name()),
                 escape_html(&page.name),
-                escape_href(&page.file_name()),
-                escape_html(&page.anchors[loc.block()]),
+                escape_href(&page.block_url(loc.block())),
                 escape_html(&title)
             ));
         }

@@ -218,15 +218,14 @@ mod tests {
     }
 
     fn page_context() -> tera::Context {
-        use crate::render::page::{BacklinkBlock, BacklinkGroup, LinkContext};
-        let link = |title: &str, url: &str| LinkContext { title: title.into(), url: url.into() };
+        use crate::render::page::{BacklinkBlock, BacklinkGroup, Crumb};
         let backlinks = vec![BacklinkGroup {
             title: "Storage".into(),
             url: "storage.html".into(),
             blocks: vec![BacklinkBlock {
                 html: r#"<p>see <a class="page-ref" href="k8s.html">K8s</a></p>"#.into(),
                 url: "storage.html#b-9".into(),
-                breadcrumb: vec![link("Parent", "storage.html#b-8")],
+                breadcrumb: vec![Crumb { html: "Parent".into(), url: "storage.html#b-8".into() }],
             }],
         }];
         let mut ctx = context();

@@ -165,6 +165,22 @@ impl Page {
     pub fn file_name(&self) -> String {
         format!("{}.html", self.slug)
     }
+
+    /// The URL of block `index` on its page: `page.html#anchor`, or the
+    /// page alone for page properties that show as no element of their own
+    /// (a first block of properties only, as template pages have).
+    pub fn block_url(&self, index: usize) -> String {
+        let unshown = self
+            .note
+            .as_ref()
+            .map(|n| &n.blocks[index])
+            .is_some_and(|b| b.pre_block && b.body.is_empty());
+        if unshown {
+            self.file_name()
+        } else {
+            format!("{}#{}", self.file_name(), &self.anchors[index])
+        }
+    }
 }
 
 /// The whole site, resolved.
@@ -234,6 +250,24 @@ fn journal_of(name: &str, logseq: &LogseqConfig) -> Option<Date> {
     std::iter::once(logseq.journal_title_format.as_str())
         .chain(journal_date::BUILTIN_FORMATS)
         .find_map(|format| journal_date::parse(name.trim(), format))
+}
+
+/// The page a name stands for (published or not): a journal day in any of
+/// the date formats Logseq reads (`[[2024-01-05]]` is `Jan 5th, 2024`), else
+/// the page or alias of its identity. `buf` is scratch space.
+fn page_named(
+    name: &str,
+    by_identity: &HashMap<String, PageId>,
+    logseq: &LogseqConfig,
+    buf: &mut String,
+) -> Option<PageId> {
+    match journal_of(name, logseq) {
+        Some(date) => {
+            let title = journal_date::format(date, &logseq.journal_title_format);
+            by_identity.get(identity_in(&title, buf)).copied()
+        }
+        None => by_identity.get(identity_in(name, buf)).copied(),
+    }
 }
 
 struct Builder<'a> {
@@ -383,7 +417,7 @@ pub fn resolve_reusing(
     step.done("anchors");
     let by_uuid = index_uuids(&pages, &mut diagnostics);
     step.done("uuids");
-    compute_backlinks(&mut pages, &by_identity);
+    compute_backlinks(&mut pages, &by_identity, &logseq);
     step.done("backlinks");
     link_tags_and_namespaces(&mut pages, &by_identity);
     step.done("tags, namespaces");
@@ -414,6 +448,16 @@ fn add_notes(builder: &mut Builder<'_>, notes: Vec<Note>, diagnostics: &mut Vec<
         };
         let id = identity(&name);
         if let Some(&existing) = builder.by_identity.get(&id) {
+            let page = &mut builder.pages[existing];
+            if page.note.is_none() {
+                // Made as the namespace of a file read before (`a%2Fb.md`
+                // sorts before `a.md`): this file is that page's.
+                page.kind = if journal.is_some() { PageKind::Journal } else { PageKind::Page };
+                page.name = name;
+                page.journal = journal;
+                page.note = Some(note);
+                continue;
+            }
             let other = builder.pages[existing]
                 .note
                 .as_ref()
@@ -739,7 +783,11 @@ fn index_uuids(pages: &[Page], diagnostics: &mut Vec<Diagnostic>) -> HashMap<Str
     by_uuid
 }
 
-fn compute_backlinks(pages: &mut [Page], by_identity: &HashMap<String, PageId>) {
+fn compute_backlinks(
+    pages: &mut [Page],
+    by_identity: &HashMap<String, PageId>,
+    logseq: &LogseqConfig,
+) {
     // (target, referring block), in page and block order.
     let links: Vec<(PageId, BlockLoc)> = pages
         .par_iter()
@@ -752,7 +800,7 @@ fn compute_backlinks(pages: &mut [Page], by_identity: &HashMap<String, PageId>) 
             for (i, block) in blocks.iter().enumerate() {
                 let mut targets: Vec<PageId> = Vec::new();
                 for name in &block.page_refs {
-                    let Some(&target) = by_identity.get(identity_in(name, &mut buf)) else {
+                    let Some(target) = page_named(name, by_identity, logseq, &mut buf) else {
                         continue;
                     };
                     targets.push(target);
@@ -787,14 +835,8 @@ impl Site {
         thread_local! {
             static FOLDED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
-        let id = match journal_of(name, &self.logseq) {
-            Some(date) => {
-                let title = journal_date::format(date, &self.logseq.journal_title_format);
-                *self.by_identity.get(&identity(&title))?
-            }
-            None => FOLDED
-                .with_borrow_mut(|buf| self.by_identity.get(identity_in(name, buf)).copied())?,
-        };
+        let id =
+            FOLDED.with_borrow_mut(|buf| page_named(name, &self.by_identity, &self.logseq, buf))?;
         self.pages[id].published.then_some(id)
     }
 
@@ -905,6 +947,51 @@ mod tests {
         assert_eq!(day.kind, PageKind::Journal);
         assert_eq!(day.slug, "2024-01-05");
         assert_eq!(day.backlinks.len(), 1);
+    }
+
+    #[test]
+    fn a_link_to_a_day_in_another_format_alone_is_a_backlink() {
+        let s = site(&[
+            ("journals/2024_01_05.md", "- day"),
+            ("pages/p.md", "- [[2024-01-05]]"),
+            ("pages/q.md", "- [[2024_01_05]]"),
+        ]);
+        assert_eq!(s.lookup("Jan 5th, 2024").map(|p| p.backlinks.len()), Some(2));
+    }
+
+    #[test]
+    fn a_namespace_parent_keeps_its_file_when_a_child_file_is_read_first() {
+        use crate::load::SourceFile;
+        // `Garden%2FPlants.md` sorts before `Garden.md`: "Garden" exists as
+        // the child's namespace when its own file comes.
+        let note = |rel: &str, name: &str, text: &str| {
+            crate::parse::parse_note(&SourceFile {
+                rel_path: rel.into(),
+                name: name.into(),
+                journal: None,
+                text: text.into(),
+            })
+        };
+        let notes = vec![
+            note("pages/Garden.md", "Garden", "- the garden's own notes"),
+            note("pages/Garden%2FPlants.md", "Garden/Plants", "- plants"),
+        ];
+        let s =
+            resolve(SiteConfig::default(), LogseqConfig::without_file(), notes, Default::default());
+        assert_eq!(s.diagnostics, []);
+        let garden = s.lookup("garden").expect("page");
+        assert_eq!(garden.kind, PageKind::Page);
+        assert_eq!(garden.note.as_ref().map(|n| n.rel_path.as_str()), Some("pages/Garden.md"));
+        assert_eq!(s.lookup("Garden/Plants").map(|p| p.namespace.len()), Some(1));
+    }
+
+    #[test]
+    fn page_properties_without_text_are_linked_as_the_page() {
+        let s = site(&[("pages/t.md", "template:: daily\n\t- morning [[x]]\n")]);
+        let page = s.lookup("t").expect("page");
+        // The first block (page properties) shows as no element of its own.
+        assert_eq!(page.block_url(0), "t.html");
+        assert_eq!(page.block_url(1), format!("t.html#{}", &page.anchors[1]));
     }
 
     #[test]
