@@ -419,7 +419,7 @@ pub fn resolve_reusing(
     step.done("uuids");
     compute_backlinks(&mut pages, &by_identity, &logseq);
     step.done("backlinks");
-    link_tags_and_namespaces(&mut pages, &by_identity);
+    link_tags_and_namespaces(&mut pages, &by_identity, &logseq);
     step.done("tags, namespaces");
     let mentions = unlinked::compute_reusing(&mut pages, &by_identity, mentions);
     step.done("unlinked references");
@@ -678,7 +678,11 @@ fn assign_slugs(pages: &mut [Page]) -> Vec<(String, PageId)> {
     redirects
 }
 
-fn link_tags_and_namespaces(pages: &mut [Page], by_identity: &HashMap<String, PageId>) {
+fn link_tags_and_namespaces(
+    pages: &mut [Page],
+    by_identity: &HashMap<String, PageId>,
+    logseq: &LogseqConfig,
+) {
     let mut tagged: BTreeMap<PageId, Vec<PageId>> = BTreeMap::new();
     let mut children: BTreeMap<PageId, Vec<PageId>> = BTreeMap::new();
     for (id, page) in pages.iter().enumerate().filter(|(_, p)| p.published) {
@@ -690,10 +694,12 @@ fn link_tags_and_namespaces(pages: &mut [Page], by_identity: &HashMap<String, Pa
         }
     }
     let mut uses: BTreeMap<PageId, usize> = BTreeMap::new();
+    let mut buf = String::new();
     for page in pages.iter().filter(|p| p.published) {
         let Some(note) = &page.note else { continue };
         for name in note.blocks.iter().flat_map(|b| &b.tags) {
-            if let Some(&id) = by_identity.get(&identity(name)) {
+            // `#2024-01-05` tags the day, whatever the title format.
+            if let Some(id) = page_named(name, by_identity, logseq, &mut buf) {
                 *uses.entry(id).or_default() += 1;
             }
         }
@@ -957,6 +963,12 @@ mod tests {
             ("pages/q.md", "- [[2024_01_05]]"),
         ]);
         assert_eq!(s.lookup("Jan 5th, 2024").map(|p| p.backlinks.len()), Some(2));
+    }
+
+    #[test]
+    fn a_tag_naming_a_day_in_another_format_counts_for_the_day() {
+        let s = site(&[("journals/2024_01_05.md", "- day"), ("pages/p.md", "- #2024-01-05")]);
+        assert_eq!(s.lookup("Jan 5th, 2024").map(|p| p.tag_uses), Some(1));
     }
 
     #[test]
