@@ -23,7 +23,10 @@ fn planted_graph() -> (tempfile::TempDir, PathBuf) {
     }
     write(&graph.join("pages/bad utf8.md"), b"- fine\n- broken \xFF here\n");
     write(&graph.join("pages/home.md"), b"- same name as Home.md up to case\n");
-    write(&graph.join("pages/outline.org"), b"* an org page\n");
+    write(
+        &graph.join("pages/outline.org"),
+        b"#+title: Outline\n* an org page\n** with a broken ref ((00000000-0000-4000-8000-0000000000fe))\n",
+    );
     (dir, graph)
 }
 
@@ -89,7 +92,12 @@ const PLANTED: &[(&str, &str, Option<u64>, &str)] = &[
     ("warning", "pages/Title Clash.md", None, "page \"Home\" is already defined by pages/Home.md"),
     ("warning", "pages/home.md", None, "page \"home\" is already defined by pages/Home.md"),
     ("warning", "pages/bad utf8.md", Some(2), "not valid UTF-8"),
-    ("warning", "pages/outline.org", None, "Org-mode pages are not supported"),
+    (
+        "error",
+        "pages/outline.org",
+        Some(3),
+        "block reference ((00000000-0000-4000-8000-0000000000fe)) points at no block",
+    ),
 ];
 
 #[test]
@@ -109,7 +117,7 @@ fn text_report_names_every_planted_problem_with_its_line() {
         assert!(stdout.contains(&wanted), "missing `{wanted}` in\n{stdout}");
     }
     assert!(stdout.trim_end().ends_with("1 unpublished page linked from published pages"));
-    assert!(stdout.contains("7 errors, 5 warnings"), "{stdout}");
+    assert!(stdout.contains("8 errors, 4 warnings"), "{stdout}");
 }
 
 #[test]
@@ -162,7 +170,7 @@ fn warnings_alone_exit_zero_and_quiet_shows_only_errors() {
     let (_keep, graph) = planted_graph();
     let (code, stdout, _) = check(&[graph.to_str().expect("UTF-8"), "--quiet"], dir.path());
     assert_eq!(code, 1);
-    assert!(stdout.lines().all(|l| l.starts_with("error: ")) && stdout.lines().count() == 7);
+    assert!(stdout.lines().all(|l| l.starts_with("error: ")) && stdout.lines().count() == 8);
 }
 
 #[test]
