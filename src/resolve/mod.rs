@@ -363,7 +363,7 @@ pub fn resolve_reusing(
     let mut diagnostics: Vec<Diagnostic> =
         notes.iter_mut().flat_map(|n| std::mem::take(&mut n.diagnostics)).collect();
     notes.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-    let mut step = crate::Steps::new("resolve");
+    let mut step = crate::util::timing::Steps::new("resolve");
     let mut builder =
         Builder { logseq: &logseq, pages: Vec::new(), by_identity: HashMap::default() };
     add_notes(&mut builder, notes, &mut diagnostics);

@@ -30,7 +30,7 @@ use super::patch::{self, Aux};
 use super::sig::{NoteSigs, SigCache, Sigs};
 use super::sources::{self, GraphRoot, OnDisk, source_hash};
 use super::watch::Changes;
-use crate::cache::{bytes_sig, template_sig};
+use crate::cache::template_sig;
 use crate::config::SiteConfig;
 use crate::error::{Diagnostic, Error, Result};
 use crate::graph::SiteGraph;
@@ -41,6 +41,7 @@ use crate::parse::{Note, parse_note};
 use crate::render::OutputFile;
 use crate::render::templates::Theme;
 use crate::resolve::{PageId, Site, identity, resolve};
+use crate::util::hash::bytes_sig;
 
 /// A problem that stops a rebuild: shown in the terminal and over the page.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -23,7 +23,32 @@ use crate::output::{SiteWriter, WriteReport};
 use crate::render::templates::Theme;
 use crate::render::{self, OutputFile, Shared};
 use crate::resolve::{BlockLoc, PageId, Site};
-use crate::{BuildReport, StageTimes, load, output};
+use crate::util::timing::{Stage, StageTimes};
+use crate::{load, output};
+
+mod stages;
+pub use stages::load_site;
+pub(crate) use stages::site_of_graph_reusing;
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// Pages published (page files, not counting the home and 404 pages).
+    pub pages: usize,
+    /// Files written, unchanged and removed.
+    pub write: output::WriteReport,
+    /// Warnings about the notes, sorted by file and line.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Pages rendered (the others were kept from the previous build).
+    pub rendered: usize,
+    /// Wall time of the whole build.
+    pub elapsed: Duration,
+    /// Each stage: name, wall time, the process's peak memory at its end.
+    pub stages: Vec<Stage>,
+    /// Problems of the build itself that did not stop it (not about the
+    /// notes), e.g. a build cache that could not be written.
+    pub notices: Vec<String>,
+}
 
 /// How to build.
 #[derive(Debug, Clone, Copy, Default)]
@@ -71,7 +96,7 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     listed.drop_texts(&mut graph.notes, &hashes);
     let read_cache = || reading.map_or_else(NoteCache::default, |dir| NoteCache::read(dir, stamp));
     let (site, mut kept) =
-        crate::site_of_graph_reusing(config, graph, &mut times, &hashes, read_cache, &listed);
+        site_of_graph_reusing(config, graph, &mut times, &hashes, read_cache, &listed);
     let listings = std::mem::take(&mut kept.listings);
     let previous = previous.unwrap_or_default();
     // A build that stops between moving its files into place and writing
@@ -89,7 +114,8 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     // cheap.
     let search = || -> Result<Group> {
         let mut paths = Vec::new();
-        crate::search::each_search_file_cached(&site, store.as_ref(), &mut |file| {
+        let runs = store.as_ref().map(|s| s as &dyn crate::search::stored::RunStore);
+        crate::search::each_search_file_cached(&site, runs, &mut |file| {
             paths.push(file.path.clone());
             staging.add(file)
         })?;
@@ -104,7 +130,7 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
     let ((written, mut plan), early) = times.time("plan", || {
         // The site graph first, on both cores: of the plan's steps, it takes
         // the most memory while it is made, which the search index would add to.
-        let mut step = crate::Steps::new("plan");
+        let mut step = crate::util::timing::Steps::new("plan");
         let shared = Shared::new(&site);
         step.done("shared parts (graph, navigation)");
         rayon::join(
@@ -158,7 +184,7 @@ pub fn build(config: &SiteConfig, options: &BuildOptions) -> Result<BuildReport>
             }?;
             log::debug!(
                 "search index: peak memory {:?} MB",
-                crate::peak_memory().map(|b| b / 1_000_000)
+                crate::util::timing::peak_memory().map(|b| b / 1_000_000)
             );
             manifest.groups.insert("search".to_string(), search);
             Ok(rendered)
@@ -239,7 +265,7 @@ impl Plan {
         previous: &Manifest,
         shared: Shared,
     ) -> Plan {
-        let mut step = crate::Steps::new("plan");
+        let mut step = crate::util::timing::Steps::new("plan");
         let ids: Vec<PageId> = site.published().map(|(id, _)| id).collect();
         let graph_sig = cache::graph_sig(&shared.graph);
         let base = cache::base_sig(config, site, &shared, cache::template_sig(config));
@@ -605,7 +631,10 @@ fn render_and_write(
     };
     let (rendered, groups) = rayon::join(render_pages, || render_groups(plan));
     let (rendered, groups) = (rendered?, groups?);
-    log::debug!("pages rendered: peak memory {:?} MB", crate::peak_memory().map(|b| b / 1_000_000));
+    log::debug!(
+        "pages rendered: peak memory {:?} MB",
+        crate::util::timing::peak_memory().map(|b| b / 1_000_000)
+    );
     plan.shared.blocks = render::blocks::BlockCache::default();
     for (path, entry) in rendered {
         diagnostics.extend(entry.diagnostics.iter().cloned());
@@ -655,7 +684,7 @@ fn group_files(
             files
         }
         "fixed" => render::fixed_files(site, theme, shared)?,
-        "graph" => vec![crate::graph::render_page(&shared.graph, theme, &shared.base)?],
+        "graph" => vec![crate::render::indexes::graph_page(&shared.graph, theme, &shared.base)?],
         _ => render::feeds::feeds(site, &shared.journals),
     };
     files.into_iter().try_for_each(emit)
