@@ -8,6 +8,7 @@ pub mod code;
 pub mod diagram;
 pub mod embed;
 pub mod feeds;
+pub mod guess;
 pub mod highlight;
 pub mod indexes;
 pub mod macros;
