@@ -308,13 +308,16 @@ fn is_command(line: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    const EXAMPLE2: &str = include_str!("../../tests/fixtures/code/yaml_example2.yaml");
-    const SELECTORS: &str = include_str!("../../tests/fixtures/code/yaml_selector_examples.yaml");
-    const AFFINITY: &str = include_str!("../../tests/fixtures/code/yaml_affinity_tabs.yaml");
-    const REDIS: &str = include_str!("../../tests/fixtures/code/yaml_redis_marked.yaml");
+    // Sample manifests, also highlighted by `highlight`'s tests.
+    pub(crate) const EXAMPLE2: &str = include_str!("../../tests/fixtures/code/yaml_example2.yaml");
+    pub(crate) const SELECTORS: &str =
+        include_str!("../../tests/fixtures/code/yaml_selector_examples.yaml");
+    pub(crate) const AFFINITY: &str =
+        include_str!("../../tests/fixtures/code/yaml_affinity_tabs.yaml");
+    pub(crate) const REDIS: &str = include_str!("../../tests/fixtures/code/yaml_redis_marked.yaml");
 
     #[test]
     fn guesses_json() {

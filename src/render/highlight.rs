@@ -391,11 +391,7 @@ fn push_rules(css: &mut String, rules: &[Rule], scope: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const EXAMPLE2: &str = include_str!("../../tests/fixtures/code/yaml_example2.yaml");
-    const SELECTORS: &str = include_str!("../../tests/fixtures/code/yaml_selector_examples.yaml");
-    const AFFINITY: &str = include_str!("../../tests/fixtures/code/yaml_affinity_tabs.yaml");
-    const REDIS: &str = include_str!("../../tests/fixtures/code/yaml_redis_marked.yaml");
+    use crate::render::guess::tests::{AFFINITY, EXAMPLE2, REDIS, SELECTORS};
 
     #[test]
     fn logseq_aliases_are_languages() {
