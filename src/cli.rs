@@ -1,11 +1,15 @@
-//! The command line: `blockpress build`, with clap.
+//! CLI, the top: the command line (clap) parsed into the plain option
+//! structs of the commands (`build`, `serve`, `check`, `init`), which it
+//! then calls. No module imports this one but the binary.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::SiteConfig;
+use crate::check::{CheckFormat, CheckOptions};
+use crate::config::ConfigSource;
 use crate::error::Result;
+use crate::serve::ServeOptions;
 
 /// Turn a Logseq graph into a fast, cross-linked static website.
 #[derive(Debug, Parser)]
@@ -93,15 +97,6 @@ pub struct ServeArgs {
     pub open: bool,
 }
 
-/// Output format of `blockpress check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CheckFormat {
-    /// One line per problem, `file:line: message`.
-    Text,
-    /// A JSON document for machines.
-    Json,
-}
-
 /// Options of `blockpress check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -132,37 +127,43 @@ pub struct BuildArgs {
     pub verbose: bool,
 }
 
-/// Finds and reads the configuration the way the README describes:
-/// `--config`, else `site.toml` in the current folder (unless a graph folder
-/// is given that has none), else defaults for the graph folder.
-pub fn resolve_config(args: &BuildArgs) -> Result<SiteConfig> {
-    let mut config = match (&args.config, &args.graph_dir) {
-        (Some(path), _) => SiteConfig::from_file(path)?,
-        (None, Some(graph)) if graph.join("site.toml").is_file() => {
-            SiteConfig::from_file(&graph.join("site.toml"))?
-        }
-        (None, Some(graph)) => SiteConfig::for_graph(graph),
-        (None, None) if Path::new("site.toml").is_file() => {
-            SiteConfig::from_file(Path::new("site.toml"))?
-        }
-        (None, None) => SiteConfig::for_graph(Path::new(".")),
-    };
-    if let Some(graph) = &args.graph_dir {
-        if args.config.is_some() || !graph.join("site.toml").is_file() {
-            config.notes_dir = graph.clone();
+impl BuildArgs {
+    /// Where the graph and the configuration are, for the commands.
+    pub fn source(&self) -> ConfigSource {
+        let BuildArgs { graph_dir, config, output, .. } = self;
+        ConfigSource {
+            graph_dir: graph_dir.clone(),
+            config: config.clone(),
+            output: output.clone(),
         }
     }
-    if let Some(output) = &args.output {
-        config.output_dir = output.clone();
+}
+
+impl ServeArgs {
+    /// The options of `serve`.
+    pub fn options(&self) -> ServeOptions {
+        ServeOptions {
+            source: self.build.source(),
+            quiet: self.build.quiet,
+            port: self.port,
+            interface: self.interface.clone(),
+            open: self.open,
+        }
     }
-    Ok(config)
+}
+
+impl CheckArgs {
+    /// The options of `check`.
+    pub fn options(&self) -> CheckOptions {
+        CheckOptions { source: self.build.source(), format: self.format, quiet: self.build.quiet }
+    }
 }
 
 /// Runs the command line; returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Build(BuildCommandArgs { build: args, no_cache }) => {
-            let config = resolve_config(&args)?;
+            let config = args.source().resolve()?;
             let options = crate::build::BuildOptions { no_cache, progress: !args.quiet };
             let report = crate::build::build(&config, &options)?;
             let colour = crate::diagnostics::stderr_colour();
@@ -200,8 +201,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Command::Serve(args) => crate::serve::run(&args),
-        Command::Check(args) => crate::check::run(&args),
+        Command::Serve(args) => crate::serve::run(&args.options()),
+        Command::Check(args) => crate::check::run(&args.options()),
         Command::Init(args) => {
             let dir = args.dir.unwrap_or_else(|| PathBuf::from("."));
             let message = match crate::init::init(&dir, args.force)? {

@@ -173,6 +173,55 @@ fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
     }
 }
 
+/// Where a command finds its graph and configuration, as the command line
+/// gives them; [`ConfigSource::resolve`] reads the configuration from them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfigSource {
+    /// The Logseq graph folder (overrides `notes_dir` of the config).
+    pub graph_dir: Option<PathBuf>,
+    /// The site configuration file.
+    pub config: Option<PathBuf>,
+    /// The output folder (overrides `output_dir` of the config).
+    pub output: Option<PathBuf>,
+}
+
+impl ConfigSource {
+    /// Finds and reads the configuration the way the README describes:
+    /// `--config`, else `site.toml` in the current folder (unless a graph folder
+    /// is given that has none), else defaults for the graph folder.
+    pub fn resolve(&self) -> Result<SiteConfig> {
+        let mut config = match (&self.config, &self.graph_dir) {
+            (Some(path), _) => SiteConfig::from_file(path)?,
+            (None, Some(graph)) if graph.join("site.toml").is_file() => {
+                SiteConfig::from_file(&graph.join("site.toml"))?
+            }
+            (None, Some(graph)) => SiteConfig::for_graph(graph),
+            (None, None) if Path::new("site.toml").is_file() => {
+                SiteConfig::from_file(Path::new("site.toml"))?
+            }
+            (None, None) => SiteConfig::for_graph(Path::new(".")),
+        };
+        if let Some(graph) = &self.graph_dir {
+            if self.config.is_some() || !graph.join("site.toml").is_file() {
+                config.notes_dir = graph.clone();
+            }
+        }
+        if let Some(output) = &self.output {
+            config.output_dir = output.clone();
+        }
+        Ok(config)
+    }
+
+    /// `site.toml` as [`ConfigSource::resolve`] finds it, when there is one.
+    pub fn file(&self) -> Option<PathBuf> {
+        match (&self.config, &self.graph_dir) {
+            (Some(path), _) => Some(path.clone()),
+            (None, Some(graph)) => Some(graph.join("site.toml")).filter(|p| p.is_file()),
+            (None, None) => Some(PathBuf::from("site.toml")).filter(|p| p.is_file()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

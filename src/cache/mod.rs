@@ -7,7 +7,7 @@
 //! the site, and its warnings may name unpublished pages. It holds a
 //! fingerprint of every input (the notes, the assets' sizes and times, the
 //! configuration, the theme, the blockpress binary itself), the signature of
-//! every output file's inputs (see [`mod@crate::build`]), the size of every file
+//! every output file's inputs (made by `build`, which drives this module), the size of every file
 //! written and the warnings each page gave. The next build
 //!
 //! * stops right after reading the notes when the fingerprint is the same
@@ -29,7 +29,11 @@
 //! ignored.
 //!
 //! [`sig`] holds the finer, block-level signatures `serve` keeps between
-//! rebuilds, and the hashing both use.
+//! rebuilds.
+//!
+//! Place in the pipeline: above the stages, beside `build` and `serve`,
+//! which drive it; it reads what the stages make (notes, the site, the
+//! theme), and no stage imports it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -43,6 +47,7 @@ use crate::load::SourceFile;
 use crate::render::Shared;
 use crate::render::templates::Theme;
 use crate::resolve::Site;
+use crate::util::hash::{bytes_sig, first_u64};
 use sig::{Fp, Sigs};
 
 /// The folder of cache files, when the environment names one.
@@ -204,11 +209,6 @@ fn prune(dir: &Path) {
     }
 }
 
-/// A hash of bytes.
-pub fn bytes_sig(bytes: &[u8]) -> u64 {
-    first_u64(blake3::hash(bytes))
-}
-
 /// A hash of the running blockpress binary (0 where it cannot be read),
 /// computed once per process.
 pub fn binary_sig() -> u64 {
@@ -368,11 +368,4 @@ pub fn source_hash(source: &SourceFile) -> u64 {
     }
     hasher.update(format!("{:?}", source.journal).as_bytes());
     first_u64(hasher.finalize())
-}
-
-/// The first eight bytes of a hash.
-pub fn first_u64(hash: blake3::Hash) -> u64 {
-    let mut bytes = [0u8; 8];
-    bytes.copy_from_slice(&hash.as_bytes()[..8]);
-    u64::from_le_bytes(bytes)
 }

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::sig::Fp;
 use crate::resolve::{Page, Site};
+use crate::search::stored::RunStore;
 
 /// The first bytes of every file; the number changes with the layout.
 const MAGIC: &[u8; 8] = b"bpsrch01";
@@ -52,13 +53,24 @@ impl<'a> PartStore<'a> {
         PartStore { dir, stamp, read, hashes, error, taken }
     }
 
+    fn file(&self, run: usize) -> PathBuf {
+        self.dir.join(format!("search-{run}.bin"))
+    }
+
+    /// The first error writing a file, if any.
+    pub fn error(&self) -> Option<String> {
+        self.error.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+}
+
+impl RunStore for PartStore<'_> {
     /// Counts `pages` more whose part was taken from the files.
-    pub fn took(&self, pages: usize) {
+    fn took(&self, pages: usize) {
         self.taken.fetch_add(pages, Ordering::Relaxed);
     }
 
     /// The pages whose part was taken from the files so far.
-    pub fn taken(&self) -> usize {
+    fn taken(&self) -> usize {
         self.taken.load(Ordering::Relaxed)
     }
 
@@ -67,7 +79,7 @@ impl<'a> PartStore<'a> {
     /// file, the names of its tags and namespace ancestors, and for its
     /// preview the number of blocks that link it and which of its blocks
     /// others reference (`referenced`).
-    pub fn key(&self, site: &Site, page: &Page, referenced: &[usize]) -> u64 {
+    fn key(&self, site: &Site, page: &Page, referenced: &[usize]) -> u64 {
         let mut fp = Fp::new("search-part");
         let note = page.note.as_ref().map(|n| self.hashes.get(&n.rel_path).copied());
         match note {
@@ -92,12 +104,8 @@ impl<'a> PartStore<'a> {
         fp.finish()
     }
 
-    fn file(&self, run: usize) -> PathBuf {
-        self.dir.join(format!("search-{run}.bin"))
-    }
-
     /// What run `run`'s file holds, when it is whole and of this binary.
-    pub fn load(&self, run: usize) -> Option<Vec<u8>> {
+    fn load(&self, run: usize) -> Option<Vec<u8>> {
         if !self.read {
             return None;
         }
@@ -109,10 +117,10 @@ impl<'a> PartStore<'a> {
 
     /// Replaces run `run`'s file with what `write` writes (atomically). A
     /// failure is kept for [`PartStore::error`]: the cache is an aid, not the site.
-    pub fn save<E: std::fmt::Display>(
+    fn save(
         &self,
         run: usize,
-        write: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> Result<(), E>,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
     ) {
         use std::io::Write;
         let path = self.file(run);
@@ -121,7 +129,7 @@ impl<'a> PartStore<'a> {
             .and_then(|tmp| {
                 let mut file = std::io::BufWriter::new(tmp.as_file());
                 file.write_all(&super::header(MAGIC, self.stamp))?;
-                write(&mut file).map_err(|e| std::io::Error::other(e.to_string()))?;
+                write(&mut file)?;
                 file.flush()?;
                 drop(file);
                 tmp.persist(&path).map(drop).map_err(|e| e.error)
@@ -133,7 +141,7 @@ impl<'a> PartStore<'a> {
     }
 
     /// Removes the files of runs from `runs` on (the graph got smaller).
-    pub fn finish(&self, runs: usize) {
+    fn finish(&self, runs: usize) {
         let Ok(entries) = std::fs::read_dir(&self.dir) else { return };
         for entry in entries.filter_map(Result::ok) {
             let name = entry.file_name();
@@ -145,9 +153,72 @@ impl<'a> PartStore<'a> {
             }
         }
     }
+}
 
-    /// The first error writing a file, if any.
-    pub fn error(&self) -> Option<String> {
-        self.error.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` pages, each linking the next, and a journal; page 7's text is `seventh`.
+    fn pages(n: usize, seventh: &str) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = (0..n)
+            .map(|i| {
+                let text = match i {
+                    7 => seventh.to_string(),
+                    _ => format!(
+                        "- page {i} is about [[Page {}]]\n\t- ```yaml\n\t  n: {i}\n\t  ```\n",
+                        i + 1
+                    ),
+                };
+                (format!("pages/Page {i}.md"), text)
+            })
+            .collect();
+        files.push(("journals/2024_05_01.md".into(), "- a day with [[Page 3]]\n".into()));
+        files
+    }
+
+    /// The search files of `files`, with the search cache in `dir` (read
+    /// when `read`), and how many pages came from it.
+    fn search_files(
+        files: &[(String, String)],
+        dir: Option<&std::path::Path>,
+        read: bool,
+    ) -> (Vec<crate::files::OutputFile>, usize) {
+        let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let site = crate::resolve::test_site(&refs);
+        let hashes = files
+            .iter()
+            .map(|(p, t)| (p.clone(), crate::util::hash::bytes_sig(t.as_bytes())))
+            .collect();
+        let store = dir.map(|d| PartStore::new(d.to_path_buf(), 7, read, &hashes));
+        let files = crate::files::collect_files(|mut emit| {
+            let runs = store.as_ref().map(|s| s as &dyn RunStore);
+            crate::search::each_search_file_cached(&site, runs, &mut emit)
+        });
+        (files, store.map_or(0, |s| s.taken()))
+    }
+
+    #[test]
+    fn pages_indexed_before_come_from_the_search_cache_and_give_the_same_files() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let n = crate::search::index::MERGE_CHUNK + 40;
+        let graph = pages(n, "- the seventh page\n");
+        let (plain, _) = search_files(&graph, None, false);
+        let runs = || std::fs::read_dir(dir.path()).expect("the cache").count();
+        assert_eq!(search_files(&graph, Some(dir.path()), false), (plain.clone(), 0));
+        assert_eq!(runs(), 2, "a file per run of pages");
+        // Every published page (the journal and the page it links too).
+        let published = n + 2;
+        assert_eq!(search_files(&graph, Some(dir.path()), true), (plain, published));
+
+        let edited = pages(n, "- the seventh page, edited: kubectl\n");
+        let (fresh, _) = search_files(&edited, None, false);
+        assert_eq!(search_files(&edited, Some(dir.path()), true), (fresh.clone(), published - 1));
+        assert_eq!(search_files(&edited, Some(dir.path()), true), (fresh, published));
+
+        let fewer = pages(100, "- the seventh page\n");
+        let (fresh, _) = search_files(&fewer, None, false);
+        assert_eq!(search_files(&fewer, Some(dir.path()), true).0, fresh);
+        assert_eq!(runs(), 1, "the second run's file is gone");
     }
 }

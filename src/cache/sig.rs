@@ -1,8 +1,8 @@
 //! CACHE, what changed: signatures (64-bit hashes) of everything a rendered
 //! file depends on, so that `serve` renders again only the files whose
-//! inputs changed (`build` uses the signatures of [`mod@crate::build`],
-//! made from the blocks' [`Listing`]s kept in the parse cache, and the
-//! hashing pieces here).
+//! inputs changed (`build`, which drives this module, makes coarser
+//! page-level signatures from the blocks' [`Listing`]s kept in the parse
+//! cache and the pieces here; both hash with [`Fp`] of `util::hash`).
 //!
 //! A page's HTML depends on its own note and the links in it, on the pages it
 //! names (their names, slugs, publishing), on the blocks of other notes it
@@ -19,37 +19,8 @@ use crate::parse::inline::{self, Inline};
 use crate::parse::{BodyNode, Note, refs};
 use crate::resolve::{Anchors, Page, PageId, Site};
 
-use super::first_u64;
-
-/// A streaming hash with unambiguous framing.
-pub struct Fp(blake3::Hasher);
-
-impl Fp {
-    /// A hash of a kind of thing (the tag keeps different kinds apart).
-    pub fn new(tag: &str) -> Fp {
-        let mut fp = Fp(blake3::Hasher::new());
-        fp.str(tag);
-        fp
-    }
-
-    /// Adds a string.
-    pub fn str(&mut self, s: &str) -> &mut Fp {
-        self.u64(s.len() as u64);
-        self.0.update(s.as_bytes());
-        self
-    }
-
-    /// Adds a number.
-    pub fn u64(&mut self, v: u64) -> &mut Fp {
-        self.0.update(&v.to_le_bytes());
-        self
-    }
-
-    /// The hash so far.
-    pub fn finish(&self) -> u64 {
-        first_u64(self.0.finalize())
-    }
-}
+pub use crate::util::hash::Fp;
+use crate::util::hash::first_u64;
 
 /// What a note's text refers to beyond plain links: embeds, block refs, dynamic macros.
 #[derive(Debug, Clone, Default, PartialEq)]

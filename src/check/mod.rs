@@ -10,11 +10,30 @@
 pub mod privacy;
 pub mod report;
 
-use crate::cli::{CheckArgs, CheckFormat};
-use crate::config::SiteConfig;
+use crate::config::{ConfigSource, SiteConfig};
 use crate::error::{Diagnostic, Result, Severity};
 use crate::render::{self, templates::Theme};
 pub use privacy::{LinkSource, UnpublishedLink};
+
+/// Output format of `blockpress check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// One line per problem, `file:line: message`.
+    Text,
+    /// A JSON document for machines.
+    Json,
+}
+
+/// Options of `blockpress check`.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// Where the graph and the configuration are.
+    pub source: ConfigSource,
+    /// Output format.
+    pub format: CheckFormat,
+    /// Print only the problems, no summary.
+    pub quiet: bool,
+}
 
 /// Everything `blockpress check` found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,7 +59,7 @@ impl CheckReport {
 /// Checks the graph of `config`: everything a build does except writing.
 pub fn check_site(config: &SiteConfig) -> Result<CheckReport> {
     let theme = Theme::load(&config.themes_dir, &config.theme)?;
-    let site = crate::load_site(config)?;
+    let site = crate::build::load_site(config)?;
     let (_files, rendered) = render::render_site(&site, &theme)?;
     let mut diagnostics = site.diagnostics.clone();
     diagnostics.extend(rendered);
@@ -63,11 +82,11 @@ fn unreadable_assets(site: &crate::resolve::Site, config: &SiteConfig) -> Vec<Di
 }
 
 /// Runs `blockpress check`; returns the exit code.
-pub fn run(args: &CheckArgs) -> Result<i32> {
-    let config = crate::cli::resolve_config(&args.build)?;
+pub fn run(options: &CheckOptions) -> Result<i32> {
+    let config = options.source.resolve()?;
     let report = check_site(&config)?;
-    match args.format {
-        CheckFormat::Text => print!("{}", report::text(&report, args.build.quiet)),
+    match options.format {
+        CheckFormat::Text => print!("{}", report::text(&report, options.quiet)),
         CheckFormat::Json => println!("{}", report::json(&report)),
     }
     Ok(report.exit_code())

@@ -16,9 +16,6 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::error::Result;
-use crate::render::OutputFile;
-use crate::render::templates::Theme;
 use crate::resolve::{Page, PageId, PageKind, Site};
 
 /// Number of colour classes (`c0` … `c7`); pages of other groups stay neutral.
@@ -221,7 +218,7 @@ impl SiteGraph {
                 hasher.update(&v.to_le_bytes());
             }
         }
-        crate::cache::first_u64(hasher.finalize())
+        crate::util::hash::first_u64(hasher.finalize())
     }
 }
 
@@ -372,15 +369,6 @@ impl SiteGraph {
             groups: self.groups.clone(),
         }
     }
-}
-
-/// Renders `graph.html` with the `base` context plus `graph` and `current`.
-pub fn render_page(graph: &SiteGraph, theme: &Theme, base: &tera::Context) -> Result<OutputFile> {
-    let mut ctx = base.clone();
-    ctx.insert("graph", &graph.context());
-    ctx.insert("current", "graph.html");
-    let html = theme.render("graph.html", &ctx)?;
-    Ok(OutputFile { path: "graph.html".into(), bytes: html.into_bytes() })
 }
 
 #[cfg(test)]

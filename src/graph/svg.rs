@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::quadtree::Point;
 use super::{Node, SiteGraph, local};
-use crate::render::escape::{escape_href, escape_html};
+use crate::util::escape::{escape_href, escape_html};
 
 /// A drawn map.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,6 @@
 //! after it touches the graph folder except to copy assets.
 
 pub mod edn;
-pub mod journal_date;
 pub mod logseq_config;
 pub mod names;
 pub mod walk;
@@ -15,22 +14,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Error, Result};
-pub use journal_date::Date;
+pub use crate::files::SourceFile;
+pub use crate::util::date::{self as journal_date, Date};
 pub use logseq_config::{LogseqConfig, NameFormat};
 use walk::FileKind;
-
-/// One note file, read and named.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    /// Path relative to the graph root, with `/` separators (`pages/K8s.md`).
-    pub rel_path: String,
-    /// The page name its file name stands for (before any `title::`).
-    pub name: String,
-    /// The day, when the file name is a journal date.
-    pub journal: Option<Date>,
-    /// The text, decoded as UTF-8 (BOM removed, line endings as written).
-    pub text: String,
-}
 
 /// A file under `assets/`, copied to the output as it is.
 #[derive(Debug, Clone)]

@@ -32,8 +32,8 @@ pub struct FoundFile {
 pub fn walk(root: &Path, skip: &[PathBuf]) -> Vec<FoundFile> {
     let mut found = Vec::new();
     // `skip` holds absolute paths; compare entries as absolute paths too.
-    let root_abs = crate::output::absolute(root);
-    let skip: Vec<PathBuf> = skip.iter().map(|dir| crate::output::absolute(dir)).collect();
+    let root_abs = crate::util::paths::absolute(root);
+    let skip: Vec<PathBuf> = skip.iter().map(|dir| crate::util::paths::absolute(dir)).collect();
     let walker = WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter();
     let walker = walker.filter_entry(|entry| {
         if entry.depth() == 0 {

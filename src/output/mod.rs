@@ -10,13 +10,13 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::render::OutputFile;
+use crate::files::OutputFile;
 
 /// Name of the marker file that says a folder is a blockpress output.
 pub const MARKER: &str = ".blockpress-output";
@@ -59,25 +59,7 @@ pub fn check_output_dir(output: &Path, notes: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Makes a path absolute and lexically normalised (without touching the disk).
-pub fn absolute(path: &Path) -> PathBuf {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(path)
-    };
-    let mut out = PathBuf::new();
-    for component in joined.components() {
-        match component {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
-}
+pub use crate::util::paths::absolute;
 
 /// Whether a site-relative path is safe: relative, no `..`, no empty segments.
 fn is_safe_relative(path: &str) -> bool {

@@ -14,7 +14,8 @@ pub mod props;
 pub mod refs;
 
 use crate::error::Diagnostic;
-use crate::load::{Date, SourceFile};
+use crate::files::SourceFile;
+use crate::util::date::Date;
 pub use block::Block;
 pub use body::BodyNode;
 pub use props::Property;

@@ -14,7 +14,8 @@
 
 use crate::render::diagram::{is_diagram, render_diagram};
 use crate::render::escape::push_escaped;
-use crate::render::highlight::{guess_language, highlighter};
+use crate::render::guess::guess_language;
+use crate::render::highlight::highlighter;
 
 /// The HTML of one code block. `info` is the fence info string as written
 /// (`"yaml "`, `"Example2"`, `"clj :results"`, `""`), `code` its content; one

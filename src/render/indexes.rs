@@ -9,6 +9,7 @@ use super::embed::descendants_html;
 use super::page::{LinkContext, PageLinks};
 use super::templates::Theme;
 use crate::error::Result;
+use crate::graph::SiteGraph;
 use crate::resolve::{PageId, PageKind, Site};
 
 /// One entry of the all-pages index.
@@ -205,4 +206,13 @@ pub fn render_indexes(
         })?);
     }
     Ok(files)
+}
+
+/// Renders `graph.html` with the `base` context plus `graph` and `current`.
+pub fn graph_page(graph: &SiteGraph, theme: &Theme, base: &tera::Context) -> Result<OutputFile> {
+    let mut ctx = base.clone();
+    ctx.insert("graph", &graph.context());
+    ctx.insert("current", "graph.html");
+    let html = theme.render("graph.html", &ctx)?;
+    Ok(OutputFile { path: "graph.html".into(), bytes: html.into_bytes() })
 }

@@ -1,14 +1,14 @@
 //! RENDER: the resolved [`Site`] → HTML files, one page at a time, in parallel.
 //!
 //! Pure: reads nothing from disk (the theme is loaded before) and writes
-//! nothing; [`crate::output`] writes what this returns.
+//! nothing; `output` writes what this returns.
 
 pub mod blocks;
 pub mod code;
 pub mod diagram;
 pub mod embed;
-pub mod escape;
 pub mod feeds;
+pub mod guess;
 pub mod highlight;
 pub mod indexes;
 pub mod macros;
@@ -20,34 +20,13 @@ pub mod templates;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use std::convert::Infallible;
 
 use crate::error::{Diagnostic, Result};
+pub use crate::files::{OutputFile, collect_files};
 use crate::resolve::{PageKind, Site};
+pub use crate::util::escape;
 use page::LinkContext;
 use templates::Theme;
-
-/// One file of the site.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Path relative to the output folder, `/`-separated.
-    pub path: String,
-    /// The bytes to write.
-    pub bytes: Vec<u8>,
-}
-
-/// What an `each_…` function hands out one file at a time, collected: for
-/// callers that want every file at once (tests, small sites).
-pub fn collect_files(
-    each: impl FnOnce(&mut dyn FnMut(OutputFile) -> Result<(), Infallible>) -> Result<(), Infallible>,
-) -> Vec<OutputFile> {
-    let mut files = Vec::new();
-    let Ok(()) = each(&mut |file| {
-        files.push(file);
-        Ok(())
-    });
-    files
-}
 
 #[derive(Serialize)]
 struct SiteContext {
@@ -203,7 +182,7 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<(Vec<OutputFile>, Vec<D
     files.push(render_home(site, theme, &shared)?);
     diagnostics.extend(home_page_warnings(site));
     files.extend(indexes::render_indexes(site, theme, &shared.base, &shared.journals)?);
-    files.push(crate::graph::render_page(&shared.graph, theme, &shared.base)?);
+    files.push(crate::render::indexes::graph_page(&shared.graph, theme, &shared.base)?);
     files.extend(whole_site_files(site, &shared));
     files.extend(fixed_files(site, theme, &shared)?);
     diagnostics.sort();

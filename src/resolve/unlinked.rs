@@ -158,7 +158,7 @@ impl Matcher {
         if patterns.is_empty() {
             return None;
         }
-        let mut fp = crate::cache::sig::Fp::new("unlinked-names");
+        let mut fp = crate::util::hash::Fp::new("unlinked-names");
         for pattern in &patterns {
             fp.str(pattern);
         }

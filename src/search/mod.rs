@@ -8,21 +8,24 @@
 //! matching and ranking rules the browser applies, for tests. [`preview`]
 //! reuses the index's text for the hover previews of links, under `preview/`.
 
+mod document;
 pub mod index;
 pub mod preview;
 pub mod query;
 pub mod shards;
+pub mod stored;
+mod terms;
 pub mod tokenize;
 
 use std::time::Instant;
 
-use crate::render::OutputFile;
+use crate::files::OutputFile;
 use crate::resolve::Site;
 
 /// The search index of the published pages, as files under `search/`, and
 /// the hover previews of links, under `preview/`.
 pub fn search_files(site: &Site) -> Vec<OutputFile> {
-    crate::render::collect_files(|mut emit| each_search_file(site, &mut emit))
+    crate::files::collect_files(|mut emit| each_search_file(site, &mut emit))
 }
 
 /// Hands the files of [`search_files`], in the same order, to `emit` as
@@ -39,7 +42,7 @@ pub fn each_search_file<E>(
 /// where it holds it, and keeping it there for the next build.
 pub fn each_search_file_cached<E>(
     site: &Site,
-    store: Option<&crate::cache::search::PartStore<'_>>,
+    store: Option<&dyn stored::RunStore>,
     emit: &mut impl FnMut(OutputFile) -> Result<(), E>,
 ) -> Result<(), E> {
     let start = Instant::now();

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use super::index::{Index, PageEntry, SNIPPET_TEXT_CHARS};
 use super::shards::js_json;
-use crate::render::OutputFile;
+use crate::files::OutputFile;
 use crate::resolve::{Page, PageId, Site};
 
 /// Longest preview text of a page or block, in characters.
@@ -199,7 +199,7 @@ fn preview_json(p: &Preview) -> Value {
 /// load fails), then `preview/manifest.js`.
 pub fn files(previews: &[Preview]) -> Vec<OutputFile> {
     let pieces: Vec<(u32, String)> = previews.par_iter().map(piece).collect();
-    crate::render::collect_files(|mut emit| files_of(&pieces, &mut emit))
+    crate::files::collect_files(|mut emit| files_of(&pieces, &mut emit))
 }
 
 /// The preview piece of `page` from its index entry, for [`files_of`];

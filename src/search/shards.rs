@@ -22,7 +22,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::index::{BlockEntry, Index, PageEntry, Postings, js_order};
-use crate::render::OutputFile;
+use crate::files::OutputFile;
 
 /// A term shard is closed once it holds about this many bytes.
 pub const TERM_SHARD_BYTES: usize = 16 * 1024;
@@ -291,7 +291,7 @@ fn needs_escape(json: &str) -> bool {
 /// included): the document shards, the term shards, the big terms' posting
 /// files, then the manifest.
 pub fn files(index: Index) -> Vec<OutputFile> {
-    crate::render::collect_files(|mut emit| {
+    crate::files::collect_files(|mut emit| {
         let mut writer = Writer::default();
         writer.pages(index.pages.par_iter().map(page_json).collect(), &mut emit)?;
         writer.finish(index.terms, index.docs, &mut emit)

@@ -22,8 +22,7 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::cli::ServeArgs;
-use crate::config::SiteConfig;
+use crate::config::{ConfigSource, SiteConfig};
 use crate::error::{Error, Result};
 use incremental::{Engine, Outcome, Problem};
 use reload::{Hub, Warning};
@@ -46,12 +45,27 @@ fn idle_delay() -> Duration {
         .map_or(IDLE, Duration::from_millis)
 }
 
+/// Options of `blockpress serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Where the graph and the configuration are.
+    pub source: ConfigSource,
+    /// Print only warnings and errors, no summary.
+    pub quiet: bool,
+    /// TCP port to listen on.
+    pub port: u16,
+    /// Address to bind to.
+    pub interface: String,
+    /// Open the site in the default browser once it is served.
+    pub open: bool,
+}
+
 /// Runs `blockpress serve`.
-pub fn run(args: &ServeArgs) -> Result<i32> {
+pub fn run(args: &ServeOptions) -> Result<i32> {
     let config = serve_config(args)?;
-    let config_file = config_file(&args.build);
+    let config_file = args.source.file();
     let verify = std::env::var_os("BLOCKPRESS_SERVE_VERIFY").is_some();
-    let quiet = args.build.quiet;
+    let quiet = args.quiet;
     // Watch first: an edit made during the first build is picked up after it.
     let roots = roots(&config, config_file.as_deref());
     let watcher = watch::start(&roots)?;
@@ -99,19 +113,10 @@ pub fn run(args: &ServeArgs) -> Result<i32> {
 /// `base_url`, so that no link, stylesheet or canonical address of the
 /// preview leads to the published site: every address stays relative to the
 /// local server.
-fn serve_config(args: &ServeArgs) -> Result<SiteConfig> {
-    let mut config = crate::cli::resolve_config(&args.build)?;
+fn serve_config(args: &ServeOptions) -> Result<SiteConfig> {
+    let mut config = args.source.resolve()?;
     config.base_url.clear();
     Ok(config)
-}
-
-/// `site.toml` as [`crate::cli::resolve_config`] finds it, when there is one.
-fn config_file(args: &crate::cli::BuildArgs) -> Option<PathBuf> {
-    match (&args.config, &args.graph_dir) {
-        (Some(path), _) => Some(path.clone()),
-        (None, Some(graph)) => Some(graph.join("site.toml")).filter(|p| p.is_file()),
-        (None, None) => Some(PathBuf::from("site.toml")).filter(|p| p.is_file()),
-    }
 }
 
 fn url_of(addr: std::net::SocketAddr) -> String {
@@ -160,7 +165,7 @@ struct Session<'a> {
     engine: Engine,
     shared: Arc<Shared>,
     hub: Arc<Hub>,
-    args: &'a ServeArgs,
+    args: &'a ServeOptions,
     config_file: Option<PathBuf>,
     verify: bool,
     quiet: bool,

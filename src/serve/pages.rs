@@ -23,7 +23,7 @@ pub fn render_indexes(site: &Site, theme: &Theme, shared: &Shared) -> Result<Vec
 
 /// The graph page (the whole site laid out).
 pub fn render_graph_page(theme: &Theme, shared: &Shared) -> Result<OutputFile> {
-    crate::graph::render_page(&shared.graph, theme, &shared.base)
+    crate::render::indexes::graph_page(&shared.graph, theme, &shared.base)
 }
 
 /// A hash of every published page's local graph (the small map on each page;
@@ -45,7 +45,7 @@ pub fn self_check(site: &Site, theme: &Theme, full: &[OutputFile]) -> Result<(),
     let sample: Vec<PageId> =
         ids.iter().copied().step_by(step).chain(shared.journals.first().copied()).collect();
     let rendered = (|| -> Result<()> {
-        mine.push(crate::graph::render_page(&shared.graph, theme, &shared.base)?);
+        mine.push(crate::render::indexes::graph_page(&shared.graph, theme, &shared.base)?);
         for &id in &sample {
             mine.push(render_page(site, theme, &shared, id, None)?.file);
         }

@@ -98,7 +98,8 @@ fn file_stem(rel_path: &str) -> &str {
     }
 }
 
-pub use crate::cache::{first_u64, source_hash};
+pub use crate::cache::source_hash;
+pub use crate::util::hash::first_u64;
 
 #[cfg(test)]
 mod tests {

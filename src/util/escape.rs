@@ -1,4 +1,5 @@
-//! HTML escaping for text and attribute values.
+//! LEAF (any stage): HTML escaping for text and attribute values (render,
+//! the graph's SVG and the search files all escape).
 
 /// Escapes `&`, `<`, `>`, `"` and `'` so text is safe in element content and
 /// in quoted attribute values.

@@ -1,4 +1,4 @@
-//! Journal dates: Logseq's Joda-style patterns (`MMM do, yyyy`, `yyyy_MM_dd`, ...).
+//! LEAF (any stage), journal dates: Logseq's Joda-style patterns (`MMM do, yyyy`, `yyyy_MM_dd`, ...).
 //!
 //! Logseq names a journal page by `:journal/page-title-format` and its file by
 //! `:journal/file-name-format`. A page (from a file or a reference) is a journal
