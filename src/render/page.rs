@@ -178,9 +178,24 @@ fn crumb_html(block: &crate::parse::Block, links: &PageLinks<'_>) -> String {
     if title.is_empty() {
         return escape_html(&short_title(block));
     }
-    let html = render_inline(title, &CrumbLinks(links), MarkdownOptions::default());
+    // Most titles are words and plain punctuation, which render as written.
+    let html = if is_plain_text(title) {
+        title.to_string()
+    } else {
+        render_inline(title, &CrumbLinks(links), MarkdownOptions::default())
+    };
     let html = truncate_html(&strip_links(&html), CRUMB_CHARS);
     if html.trim().is_empty() { "…".into() } else { html }
+}
+
+/// Whether `text` renders as itself: letters, digits, single spaces and
+/// punctuation that neither Markdown, Logseq's syntax nor HTML escaping
+/// touches, starting with a letter (`1.` or `-` would start a list).
+fn is_plain_text(text: &str) -> bool {
+    text.chars().next().is_some_and(char::is_alphabetic)
+        && !text.contains("  ")
+        && !text.contains("www.")
+        && text.chars().all(|c| c.is_alphanumeric() || " ,.;?/%+-".contains(c))
 }
 
 /// Characters of text a breadcrumb shows.
@@ -328,6 +343,10 @@ pub struct TocEntry {
 fn table_of_contents(site: &Site, page: &Page) -> Vec<TocEntry> {
     let min = site.config.theme_options.toc_min_headings;
     let Some(note) = &page.note else { return Vec::new() };
+    let headings = note.blocks.iter().filter(|b| !b.pre_block && b.heading.is_some()).count();
+    if min == 0 || headings < min {
+        return Vec::new();
+    }
     let links = PageLinks::new(site, page);
     let toc: Vec<TocEntry> = note
         .blocks
@@ -547,6 +566,33 @@ mod tests {
             "See <code>{{embed}}</code> and <strong>Logseq</strong> target"
         );
         assert_eq!(crumb_html(&blocks[2], &links), "…");
+    }
+
+    #[test]
+    fn plain_titles_render_as_written() {
+        let site = crate::resolve::test_site(&[("pages/p.md", "- x")]);
+        let links = PageLinks::new(&site, site.lookup("p").expect("page"));
+        let plain = ["Review notes", "Chapter 3, part 2/4 + extras", "Is it 50% done?", "a-b.c; d"];
+        for title in plain {
+            assert!(is_plain_text(title), "{title}");
+            let rendered = render_inline(title, &CrumbLinks(&links), MarkdownOptions::default());
+            assert_eq!(rendered, title, "the fast path gives what rendering gives");
+        }
+        let not_plain = [
+            "1. first",
+            "- item",
+            "a  b",
+            "see www.example.org",
+            "x_y_",
+            "a & b",
+            "it's",
+            "#tag",
+            "[[Page]]",
+            "",
+        ];
+        for title in not_plain {
+            assert!(!is_plain_text(title), "{title}");
+        }
     }
 
     #[test]
