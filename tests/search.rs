@@ -69,7 +69,7 @@ fn nothing_in_the_index_can_end_a_script() {
 
 #[test]
 fn a_large_graph_is_split_into_shards() {
-    let pages: Vec<(String, String)> = (0..400)
+    let pages: Vec<(String, String)> = (0..1600)
         .map(|i| {
             let text =
                 format!("- Topic{i} notes about word{} and term{}\n- more text {i}", i % 37, i * 7);
@@ -151,7 +151,7 @@ fn expectations(anchor: &str, sites: &[(&Path, &index::Index, &[&str])]) -> Valu
 
 /// A graph big enough for several term shards, document shards and posting files.
 fn synthetic_graph(dir: &Path) {
-    for i in 0..600 {
+    for i in 0..2000 {
         let text = format!(
             "tags:: group{}\n\n- Common note {i} about topic{} and word{}\n\t- common detail\n- more common text, item {i}\n- ```sh\ncommon-cli run {i}\n```",
             i % 9,

@@ -28,7 +28,7 @@ pub const PREVIEW_CHARS: usize = 300;
 /// Most blocks (lines) in a preview text.
 pub const PREVIEW_LINES: usize = 8;
 /// The preview data is cut into about this many bytes per shard.
-pub const SHARD_BYTES: usize = 8 * 1024;
+pub const SHARD_BYTES: usize = 64 * 1024;
 /// Version of the file format, checked by blockpress.js.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -299,7 +299,7 @@ mod tests {
     fn every_page_is_in_the_shard_its_hash_names() {
         let text = "text ".repeat(60);
         let previews: Vec<Preview> =
-            (0..200).map(|i| preview(&format!("p{i}.html"), &text)).collect();
+            (0..1000).map(|i| preview(&format!("p{i}.html"), &text)).collect();
         let files = files(&previews);
         let manifest = files.last().expect("manifest");
         assert_eq!(manifest.path, "preview/manifest.js");

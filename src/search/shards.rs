@@ -25,12 +25,12 @@ use super::index::{BlockEntry, Index, PageEntry, Postings, js_order};
 use crate::files::OutputFile;
 
 /// A term shard is closed once it holds about this many bytes.
-pub const TERM_SHARD_BYTES: usize = 16 * 1024;
+pub const TERM_SHARD_BYTES: usize = 32 * 1024;
 /// A term whose postings take more bytes than this gets a file of its own,
 /// so a prefix loads only the postings of the completions it uses.
-pub const BIG_TERM_BYTES: usize = 8 * 1024;
+pub const BIG_TERM_BYTES: usize = 16 * 1024;
 /// A document shard is closed once it holds about this many bytes.
-pub const DOC_SHARD_BYTES: usize = 12 * 1024;
+pub const DOC_SHARD_BYTES: usize = 96 * 1024;
 /// Version of the file format, checked by search.js.
 pub const FORMAT_VERSION: u32 = 1;
 
