@@ -99,13 +99,20 @@ fn read_note(
         }
     };
     let (text, diagnostic) = decode_text(bytes, &file.rel_path);
-    let stem = file_stem(&file.rel_path);
+    (Some(source_file(&file.rel_path, text, logseq)), diagnostic)
+}
+
+/// The note at `rel_path` (relative to the graph) holding `text`, named as
+/// Logseq names it: a journal day by the graph's title format, else the
+/// page its file name stands for.
+pub fn source_file(rel_path: &str, text: String, logseq: &LogseqConfig) -> SourceFile {
+    let stem = file_stem(rel_path);
     let journal = journal_day(stem, logseq);
     let name = match journal {
         Some(date) => journal_date::format(date, &logseq.journal_title_format),
         None => names::page_name_from_stem(stem, logseq.name_format),
     };
-    (Some(SourceFile { rel_path: file.rel_path.clone(), name, journal, text }), diagnostic)
+    SourceFile { rel_path: rel_path.to_string(), name, journal, text }
 }
 
 /// Decodes a note as UTF-8, dropping a BOM; invalid bytes become U+FFFD and a warning.

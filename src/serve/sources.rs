@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Diagnostic;
 use crate::load::walk::FileKind;
-use crate::load::{LogseqConfig, SourceFile, journal_date, names};
+use crate::load::{LogseqConfig, SourceFile};
 
 /// What a graph-relative path is on disk right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,30 +72,16 @@ pub use crate::load::walk::classify;
 
 /// Reads one note as [`crate::load::Graph::load`] does: the text, its page
 /// name and journal day, and a warning for bad encoding. An unreadable file
-/// gives the build's "cannot read" warning instead.
+/// gives the build's "cannot read" error instead.
 pub fn read_note(
     root: &Path,
     rel: &str,
     logseq: &LogseqConfig,
 ) -> Result<(SourceFile, Option<Diagnostic>), Diagnostic> {
     let bytes = std::fs::read(root.join(rel))
-        .map_err(|e| Diagnostic::warning(rel, None, format!("cannot read: {e}")))?;
+        .map_err(|e| Diagnostic::error(rel, None, format!("cannot read: {e}")))?;
     let (text, diagnostic) = crate::load::decode_text(bytes, rel);
-    let stem = file_stem(rel);
-    let journal = crate::load::journal_day(stem, logseq);
-    let name = match journal {
-        Some(date) => journal_date::format(date, &logseq.journal_title_format),
-        None => names::page_name_from_stem(stem, logseq.name_format),
-    };
-    Ok((SourceFile { rel_path: rel.to_string(), name, journal, text }, diagnostic))
-}
-
-fn file_stem(rel_path: &str) -> &str {
-    let file_name = rel_path.rsplit('/').next().unwrap_or(rel_path);
-    match file_name.rfind('.') {
-        Some(dot) if dot > 0 => &file_name[..dot],
-        _ => file_name,
-    }
+    Ok((crate::load::source_file(rel, text, logseq), diagnostic))
 }
 
 pub use crate::cache::source_hash;
@@ -104,6 +90,18 @@ pub use crate::util::hash::first_u64;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_note_is_read_and_named_as_the_build_reads_it() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "journals/2024_01_05.org");
+        let logseq = LogseqConfig::default();
+        let (note, _) = read_note(dir.path(), "journals/2024_01_05.org", &logseq).unwrap();
+        assert_eq!((note.name.as_str(), note.text.as_str()), ("Jan 5th, 2024", "- x"));
+        std::fs::create_dir_all(dir.path().join("pages/dir.md")).unwrap();
+        let unreadable = read_note(dir.path(), "pages/dir.md", &logseq).unwrap_err();
+        assert_eq!(unreadable.severity, crate::error::Severity::Error, "as a build reports it");
+    }
 
     fn write(root: &Path, rel: &str) {
         let path = root.join(rel);
