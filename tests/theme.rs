@@ -148,7 +148,7 @@ fn preview_fixture() -> Vec<(String, String)> {
             "tags:: drinks\n\n- Espresso ratios for the morning\n- Milk foam notes".to_string(),
         ),
     ];
-    for i in 0..150 {
+    for i in 0..800 {
         let text = format!(
             "- Topic {i} opens with a sentence long enough to fill a preview.\n- It goes on about item {i}, and {}\n",
             "more words ".repeat(25)
