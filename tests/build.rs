@@ -165,3 +165,27 @@ fn internal_links_are_relative_file_links() {
         }
     }
 }
+
+#[test]
+fn linked_references_show_short_children_and_link_to_long_ones() {
+    let long_children: String =
+        (0..5).map(|i| format!("\t- long child {i} of the second reference\n")).collect();
+    let site = TestSite::from_files(&[
+        ("pages/Target.md", "- the target page"),
+        (
+            "pages/Source.md",
+            &format!(
+                "- first mention of [[Target]]\n\t- its short child\n- second mention of [[Target]]\n{long_children}"
+            ),
+        ),
+    ]);
+    let html = site.read("target.html");
+    let refs = &html[html.find("id=\"backlinks-heading\"").expect("references")..];
+    assert!(refs.contains("its short child"), "a short subtree shows in full");
+    assert!(refs.contains("second mention of"), "the block with long children shows");
+    assert!(!refs.contains("long child 0"), "its long subtree does not");
+    assert!(refs.contains("<p class=\"backlink-more\"><a href=\"source.html#b-"), "{refs}");
+    assert!(refs.contains(">5 child blocks</a>"), "the link says how many");
+    let source = site.read("source.html");
+    assert!(source.contains("long child 4 of the second reference"), "they are on their page");
+}

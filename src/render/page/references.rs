@@ -45,8 +45,20 @@ pub(super) fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache
             BacklinkBlock { html, url: source.file_name(), breadcrumb }
         } else {
             let url = format!("{}#{}", source.file_name(), &source.anchors[loc.block()]);
-            let html = if with_children {
+            let html = if with_children && short_subtree(note, loc.block()) {
                 blocks::render_tree(&note.blocks, &[loc.block()], &ctx)
+            } else if with_children {
+                let children = subtree_len(note, loc.block()) - 1;
+                let more = if children == 1 {
+                    "1 child block".to_string()
+                } else {
+                    format!("{children} child blocks")
+                };
+                format!(
+                    "{}<p class=\"backlink-more\"><a href=\"{}\">{more}</a></p>",
+                    blocks::content_at(block, loc.block(), &ctx),
+                    escape_html(&url)
+                )
             } else {
                 blocks::content_at(block, loc.block(), &ctx)
             };
@@ -285,4 +297,37 @@ pub struct MoreReferences {
     pub url: String,
     /// How many of its blocks refer to this page.
     pub count: usize,
+}
+
+/// Children a linked reference shows in full: at most this many blocks, of
+/// at most [`SHORT_CHARS`] characters together; a longer subtree shows its
+/// block alone, with a link to the rest on its page.
+const SHORT_BLOCKS: usize = 3;
+/// See [`SHORT_BLOCKS`].
+const SHORT_CHARS: usize = 400;
+
+/// Whether the children of `block` are short enough to list with it.
+fn short_subtree(note: &crate::parse::Note, block: usize) -> bool {
+    let mut stack: Vec<usize> = note.blocks[block].children.to_vec();
+    let (mut count, mut chars) = (0, 0);
+    while let Some(b) = stack.pop() {
+        count += 1;
+        chars += note.blocks[b].text().len();
+        if count > SHORT_BLOCKS || chars > SHORT_CHARS {
+            return false;
+        }
+        stack.extend(note.blocks[b].children.iter().copied());
+    }
+    true
+}
+
+/// Blocks in the subtree of `block`, itself included.
+fn subtree_len(note: &crate::parse::Note, block: usize) -> usize {
+    let mut stack = vec![block];
+    let mut count = 0;
+    while let Some(b) = stack.pop() {
+        count += 1;
+        stack.extend(note.blocks[b].children.iter().copied());
+    }
+    count
 }
