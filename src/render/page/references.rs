@@ -55,7 +55,7 @@ pub(super) fn reference_groups(site: &Site, shown: Shown<'_>, cache: &BlockCache
                     format!("{children} child blocks")
                 };
                 format!(
-                    "{}<p class=\"backlink-more\"><a href=\"{}\">{more}</a></p>",
+                    "<ul class=\"blocks\"><li class=\"block\">{}<p class=\"backlink-more\"><a href=\"{}\">{more}</a></p></li></ul>",
                     blocks::content_at(block, loc.block(), &ctx),
                     escape_html(&url)
                 )
