@@ -58,6 +58,36 @@ fn is_end_of(t: &str, name: &str) -> bool {
     t.get(..end.len()).is_some_and(|head| head.eq_ignore_ascii_case(&end))
 }
 
+/// Finds closing lines (`#+END_NAME`, a drawer's `:END:`) after a line,
+/// remembering the ones known to be absent from the rest of the text: a
+/// text of many unclosed openers is then read once, not once per opener
+/// (as the Markdown outline does).
+#[derive(Default)]
+struct Closers {
+    absent: std::collections::HashSet<String>,
+}
+
+/// The key [`Closers`] remembers a drawer's `:END:` by (no block is named so).
+const DRAWER_END: &str = ":end:";
+
+impl Closers {
+    /// Offset in `after` of the line closing `name` (a block name, or
+    /// [`DRAWER_END`]).
+    fn find(&mut self, after: &[&str], name: &str) -> Option<usize> {
+        if self.absent.contains(name) {
+            return None;
+        }
+        let found = after.iter().position(|l| {
+            let t = l.trim();
+            if name == DRAWER_END { t.eq_ignore_ascii_case(":END:") } else { is_end_of(t, name) }
+        });
+        if found.is_none() {
+            self.absent.insert(name.to_string());
+        }
+        found
+    }
+}
+
 /// A block as cut from the file: its start line, level and raw lines (the
 /// headline text first, for headlines).
 struct Segment<'a> {
@@ -75,6 +105,7 @@ pub fn segment(text: &str) -> Vec<RawBlock> {
     }
     let lines: Vec<&str> = text.split('\n').collect();
     let mut segments: Vec<Segment<'_>> = Vec::new();
+    let mut closers = Closers::default();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -89,7 +120,7 @@ pub fn segment(text: &str) -> Vec<RawBlock> {
         let current = segments.last_mut().expect("a segment was pushed above");
         // A closed `#+BEGIN_…` block swallows headline-like lines.
         let swallowed = begin_name(line.trim_start())
-            .and_then(|name| lines[i + 1..].iter().position(|l| is_end_of(l.trim(), &name)))
+            .and_then(|name| closers.find(&lines[i + 1..], &name))
             .map_or(0, |end| end + 1);
         current.lines.extend_from_slice(&lines[i..=i + swallowed]);
         i += 1 + swallowed;
@@ -287,6 +318,7 @@ fn body_text(lines: &[&str], properties: &mut Vec<String>) -> String {
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     let mut verbatim: Option<String> = None;
     let mut drawer = false;
+    let mut closers = Closers::default();
     let mut table_rows = 0usize;
     for (index, raw) in lines.iter().enumerate() {
         let line = strip_indent(raw, indent);
@@ -303,7 +335,7 @@ fn body_text(lines: &[&str], properties: &mut Vec<String>) -> String {
             continue;
         }
         if let Some(name) = begin_name(t) {
-            let closed = lines.iter().any(|l| is_end_of(l.trim(), &name));
+            let closed = closers.find(&lines[index + 1..], &name).is_some();
             if closed && VERBATIM_BLOCKS.contains(&name.as_str()) {
                 verbatim = Some(name);
             }
@@ -315,7 +347,7 @@ fn body_text(lines: &[&str], properties: &mut Vec<String>) -> String {
             continue;
         }
         if is_drawer_line(t) && !t.eq_ignore_ascii_case(":END:") {
-            drawer = lines.iter().any(|l| l.trim().eq_ignore_ascii_case(":END:"));
+            drawer = closers.find(&lines[index + 1..], DRAWER_END).is_some();
             if drawer && properties.is_empty() && t.eq_ignore_ascii_case(":PROPERTIES:") {
                 let (drawer_lines, _) = take_property_drawer(&lines[index + 1..]);
                 properties.extend(drawer_lines);
@@ -767,6 +799,23 @@ mod tests {
     fn lines_that_read_like_markdown_properties_stay_text() {
         let blocks = shape("* Attendees:: \nfoo:: bar\n:PROPERTIES:\n:a: b\n:END:");
         assert_eq!(blocks[0].3, "Attendees:\\:\na:: b\nfoo:\\: bar");
+    }
+
+    #[test]
+    fn only_a_closer_after_the_opener_closes_it() {
+        // An `#+END_SRC` above the opener does not make it a block.
+        let blocks = shape("* a\n#+END_SRC\n#+BEGIN_SRC\n*bold*");
+        assert_eq!(blocks[0].3, "a\n#+END_SRC\n#+BEGIN_SRC\n**bold**");
+        let blocks = shape("* a\n:END:\n:LOGBOOK:\nkept");
+        assert_eq!(blocks[0].3, "a\n:END:\n:LOGBOOK:\nkept", "an unclosed drawer hides nothing");
+    }
+
+    #[test]
+    fn many_unclosed_openers_are_read_in_linear_time() {
+        let text = format!("* a\n{}", "#+BEGIN_SRC\n:LOGBOOK:\n".repeat(50_000));
+        let blocks = segment(&text);
+        assert_eq!(blocks.len(), 1);
+        assert!(blocks[0].content.ends_with(":LOGBOOK:"));
     }
 
     #[test]
